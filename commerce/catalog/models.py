@@ -1,0 +1,270 @@
+"""The EAV catalogue.
+
+A ProductType names which attributes describe its products and which ones make variants. Products
+carry drafts, revisions, preview and scheduled publishing; their attribute values and images ride on
+revisions as ParentalKey children. Variants do not: order lines point at them and Wagtail deletes and
+recreates ParentalKey children on publish, so a variant has an ordinary foreign key to its product and
+is edited on its own screen.
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.fields import RichTextField
+from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, RevisionMixin
+from wagtail.search import index
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Category(models.Model):
+    """A node of the category tree (adjacency list; the tree is small and read whole, see selectors)."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sort_order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    seo_title = models.CharField(max_length=255, blank=True)
+    search_description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="catalog_category_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Attribute(ClusterableModel):
+    class Type(models.TextChoices):
+        CHOICE = "choice", "Choice"
+        MULTI_CHOICE = "multi_choice", "Multiple choice"
+        TEXT = "text", "Text"
+        NUMBER = "number", "Number"
+        BOOLEAN = "boolean", "Yes / no"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Also the API filter name: ?size=m")
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.CHOICE)
+    unit = models.CharField(max_length=20, blank=True, help_text="For numbers, e.g. kg, GB, cm")
+    filterable = models.BooleanField(default=True, help_text="Offer this attribute as a filter")
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def has_choices(self) -> bool:
+        return self.type in (self.Type.CHOICE, self.Type.MULTI_CHOICE)
+
+
+class AttributeValue(Orderable):
+    attribute = ParentalKey(Attribute, on_delete=models.CASCADE, related_name="values")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    code = models.CharField(
+        max_length=12, help_text="Short code used in SKUs, e.g. RED or XL (letters and digits)"
+    )
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "slug"], name="catalog_attrvalue_unique_slug"),
+            models.UniqueConstraint(fields=["attribute", "code"], name="catalog_attrvalue_unique_code"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductType(ClusterableModel):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    is_shipping_required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def product_attributes(self):
+        return [a.attribute for a in self.attribute_links.all() if a.role == ProductTypeAttribute.Role.PRODUCT]
+
+    def variant_attributes(self):
+        return [a.attribute for a in self.attribute_links.all() if a.role == ProductTypeAttribute.Role.VARIANT]
+
+
+class ProductTypeAttribute(Orderable):
+    """An attribute of a product type, in order: the variant attributes' order is the SKU's order."""
+
+    class Role(models.TextChoices):
+        PRODUCT = "product", "Describes the product"
+        VARIANT = "variant", "Makes variants"
+
+    product_type = ParentalKey(ProductType, on_delete=models.CASCADE, related_name="attribute_links")
+    attribute = models.ForeignKey(Attribute, on_delete=models.PROTECT, related_name="product_type_links")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.PRODUCT)
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_type", "attribute"], name="catalog_producttype_attribute_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product_type}: {self.attribute} ({self.role})"
+
+
+class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, ClusterableModel):
+    product_type = models.ForeignKey(ProductType, on_delete=models.PROTECT, related_name="products")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    sku_code = models.CharField(
+        "SKU prefix",
+        max_length=12,
+        help_text="Start of every variant SKU, e.g. CTEE gives CTEE-S-RED",
+    )
+    description = RichTextField(blank=True)
+    base_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    is_featured = models.BooleanField(default=False)
+    seo_title = models.CharField(max_length=255, blank=True)
+    search_description = models.TextField(blank=True)
+    # Kept by the reviews services from approved reviews only.
+    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"), editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("description"),
+        index.AutocompleteField("name"),
+        index.FilterField("live"),
+        index.FilterField("category_id"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["live", "name"]),
+            models.Index(fields=["live", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(base_price__gte=0), name="catalog_product_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("shop-product", kwargs={"slug": self.slug})
+
+    def get_preview_template(self, request, mode_name):
+        return "catalog/product_detail.html"
+
+
+class ProductAttributeValue(Orderable):
+    """A product-level attribute value. Multiple choice is one row per chosen value."""
+
+    product = ParentalKey(Product, on_delete=models.CASCADE, related_name="attribute_values")
+    attribute = models.ForeignKey(Attribute, on_delete=models.PROTECT, related_name="+")
+    value = models.ForeignKey(
+        AttributeValue, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    value_text = models.CharField(max_length=255, blank=True)
+    value_number = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    value_boolean = models.BooleanField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.attribute}: {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        if self.value_id:
+            return self.value.name
+        if self.value_number is not None:
+            number = self.value_number.normalize()
+            return f"{number:f} {self.attribute.unit}".strip()
+        if self.value_boolean is not None:
+            return "Yes" if self.value_boolean else "No"
+        return self.value_text
+
+
+class ProductImage(Orderable):
+    product = ParentalKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+")
+    alt_text = models.CharField(max_length=255, blank=True)
+
+    def __str__(self):
+        return self.alt_text or str(self.image)
+
+
+class ProductVariant(models.Model):
+    """A sellable combination of variant attribute values, with its own SKU, price and stock."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    attribute_values = models.ManyToManyField(AttributeValue, blank=True, related_name="variants")
+    # Sorted ids of the attribute values: makes "one variant per combination" a database rule.
+    combination_key = models.CharField(max_length=255, blank=True, editable=False)
+    price = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Leave empty to use the product's base price"
+    )
+    stock_on_hand = models.IntegerField(default=0)
+    stock_allocated = models.IntegerField(default=0, editable=False)
+    weight = models.DecimalField("weight (kg)", max_digits=8, decimal_places=3, null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["product_id", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "combination_key"], name="catalog_variant_unique_combination"),
+            models.CheckConstraint(condition=Q(stock_on_hand__gte=0), name="catalog_variant_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(stock_allocated__gte=0), name="catalog_variant_allocated_not_negative"),
+            models.CheckConstraint(
+                condition=Q(stock_allocated__lte=F("stock_on_hand")), name="catalog_variant_allocated_within_on_hand"
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="catalog_variant_price_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.sku
+
+    @property
+    def effective_price(self) -> Decimal:
+        return self.price if self.price is not None else self.product.base_price
+
+    @property
+    def stock_available(self) -> int:
+        return max(self.stock_on_hand - self.stock_allocated, 0)
+
+    @staticmethod
+    def combination_key_for(value_ids) -> str:
+        return "-".join(str(i) for i in sorted(value_ids))

@@ -1,0 +1,125 @@
+"""Catalogue writes."""
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+
+from django.db import transaction
+
+from commerce.core.errors import ApplicationError
+
+from .models import Attribute, AttributeValue, Product, ProductTypeAttribute, ProductVariant
+
+_SKU_UNSAFE = re.compile(r"[^A-Z0-9]+")
+
+
+def _sku_part(text: str) -> str:
+    return _SKU_UNSAFE.sub("", text.upper())
+
+
+def _sku_for(product: Product, values: Sequence[AttributeValue]) -> str:
+    parts = [_sku_part(product.sku_code) or f"P{product.pk}"]
+    parts += [_sku_part(v.code) or _sku_part(v.slug) for v in values]
+    return "-".join(parts)
+
+
+def _unique_sku(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`... : the first one free. Deterministic for the same state."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+@transaction.atomic
+def variants_generate(
+    *, product: Product, values_by_attribute: Mapping[int, Sequence[int]] | None = None
+) -> list[ProductVariant]:
+    """Create a variant for every missing combination of the chosen variant attribute values.
+
+    `values_by_attribute` maps a variant attribute id to the ids of the values to combine; when it is
+    None every value of every variant attribute is used. Existing variants are never changed, so
+    running it again adds only what is missing. Returns the variants it created, in SKU order
+    (3 sizes x 3 colours on an empty product give 9, SKUs like CTEE-S-RED).
+    """
+    # Lock the product row so two generators on one product cannot race for the same combinations.
+    Product.objects.select_for_update().filter(pk=product.pk).first()
+
+    links = (
+        ProductTypeAttribute.objects.filter(
+            product_type_id=product.product_type_id, role=ProductTypeAttribute.Role.VARIANT
+        )
+        .select_related("attribute")
+        .order_by("sort_order", "id")
+    )
+    attributes: list[Attribute] = [link.attribute for link in links]
+
+    if not attributes:
+        if product.variants.exists():
+            return []
+        variant = ProductVariant.objects.create(
+            product=product,
+            sku=_unique_sku(_sku_for(product, []), set(ProductVariant.objects.filter(
+                sku__startswith=_sku_for(product, [])).values_list("sku", flat=True))),
+            combination_key="",
+        )
+        return [variant]
+
+    all_values = AttributeValue.objects.filter(attribute__in=attributes).order_by("sort_order", "id")
+    by_attribute: dict[int, list[AttributeValue]] = {a.pk: [] for a in attributes}
+    for value in all_values:
+        by_attribute[value.attribute_id].append(value)
+
+    if values_by_attribute is not None:
+        unknown = set(values_by_attribute) - set(by_attribute)
+        if unknown:
+            raise ApplicationError(
+                "Those attributes do not make variants for this product type.", code="invalid_attribute"
+            )
+        for attribute_id, chosen in values_by_attribute.items():
+            chosen = set(chosen)
+            known = {v.pk for v in by_attribute[attribute_id]}
+            if not chosen <= known:
+                raise ApplicationError("Unknown attribute value chosen.", code="invalid_attribute_value")
+            by_attribute[attribute_id] = [v for v in by_attribute[attribute_id] if v.pk in chosen]
+
+    axes = [by_attribute[a.pk] for a in attributes]
+    if any(not axis for axis in axes):
+        raise ApplicationError(
+            "Choose at least one value for every variant attribute.", code="missing_attribute_values"
+        )
+
+    existing_keys = set(product.variants.values_list("combination_key", flat=True))
+    combos = [c for c in itertools.product(*axes) if ProductVariant.combination_key_for(v.pk for v in c) not in existing_keys]
+    if not combos:
+        return []
+
+    prefix = _sku_for(product, [])
+    taken = set(ProductVariant.objects.filter(sku__startswith=prefix).values_list("sku", flat=True))
+    next_sort = (product.variants.order_by("-sort_order").values_list("sort_order", flat=True).first() or 0) + 1
+
+    created = []
+    for offset, combo in enumerate(combos):
+        sku = _unique_sku(_sku_for(product, combo), taken)
+        taken.add(sku)
+        created.append(
+            ProductVariant(
+                product=product,
+                sku=sku,
+                combination_key=ProductVariant.combination_key_for(v.pk for v in combo),
+                sort_order=next_sort + offset,
+            )
+        )
+    ProductVariant.objects.bulk_create(created)
+    # bulk_create sets pks on PostgreSQL and SQLite >= 3.35, so the M2M rows can go in one statement too
+    through = ProductVariant.attribute_values.through
+    through.objects.bulk_create(
+        [
+            through(productvariant_id=variant.pk, attributevalue_id=value.pk)
+            for variant, combo in zip(created, combos, strict=True)
+            for value in combo
+        ]
+    )
+    return created

@@ -1,0 +1,129 @@
+"""Stock: allocation at checkout, deduction at confirmation, release at cancellation.
+
+Available = on hand - allocated, and the database CHECK constraints keep 0 <= allocated <= on hand,
+so a bug here fails loudly instead of overselling. Every function must run inside the caller's
+transaction: it locks the variant rows (SELECT ... FOR UPDATE, always in primary-key order so two
+checkouts holding the same SKUs in opposite orders cannot deadlock), decides in Python, then writes
+all rows in a single UPDATE. That is two queries whatever the number of lines.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Value, When
+
+from commerce.core.errors import ConflictError
+
+from .models import ProductVariant
+
+
+@dataclass(frozen=True)
+class ShortLine:
+    variant_id: int
+    sku: str
+    requested: int
+    available: int
+
+
+class InsufficientStock(ConflictError):
+    """Raised once with every short line, so the caller can answer with all of them."""
+
+    code = "insufficient_stock"
+
+    def __init__(self, short_lines: list[ShortLine]):
+        self.short_lines = short_lines
+        super().__init__(
+            "Not enough stock for " + ", ".join(f"{s.sku} ({s.available} available)" for s in short_lines) + ".",
+            details=[
+                {"sku": s.sku, "requested": s.requested, "available": s.available} for s in short_lines
+            ],
+        )
+
+
+def _merge(quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> dict[int, int]:
+    items = quantities.items() if isinstance(quantities, Mapping) else quantities
+    merged: dict[int, int] = {}
+    for variant_id, qty in items:
+        if qty <= 0:
+            raise ValueError("quantities must be positive")
+        merged[variant_id] = merged.get(variant_id, 0) + qty
+    return merged
+
+
+def _lock(variant_ids) -> list[ProductVariant]:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stock functions must run inside a transaction")
+    return list(
+        ProductVariant.objects.select_for_update(of=("self",))
+        .filter(pk__in=variant_ids)
+        .order_by("pk")
+        .only("pk", "sku", "stock_on_hand", "stock_allocated", "is_active")
+    )
+
+
+def _bulk_add(*, field: str, deltas: dict[int, int], also: dict[int, int] | None = None) -> None:
+    """One UPDATE: field += deltas[pk] (and stock_allocated += also[pk] when given)."""
+    updates = {field: Case(*[When(pk=pk, then=F(field) + Value(d)) for pk, d in deltas.items()],
+                           output_field=IntegerField())}
+    if also:
+        updates["stock_allocated"] = Case(
+            *[When(pk=pk, then=F("stock_allocated") + Value(d)) for pk, d in also.items()],
+            output_field=IntegerField(),
+        )
+    ProductVariant.objects.filter(pk__in=list(deltas)).update(**updates)
+
+
+def stock_allocate(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:
+    """Reserve stock for (variant_id, quantity) pairs, all or nothing.
+
+    Raises InsufficientStock naming every line that cannot be served (inactive variants count as
+    0 available). Nothing is written when it raises.
+    """
+    wanted = _merge(quantities)
+    variants = {v.pk: v for v in _lock(wanted)}
+    short = []
+    for variant_id, qty in sorted(wanted.items()):
+        variant = variants.get(variant_id)
+        available = variant.stock_available if variant and variant.is_active else 0
+        if qty > available:
+            short.append(ShortLine(variant_id, variant.sku if variant else str(variant_id), qty, available))
+    if short:
+        raise InsufficientStock(short)
+    _bulk_add(field="stock_allocated", deltas=wanted)
+
+
+def stock_release(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:
+    """Give back an allocation that will not be fulfilled (an unconfirmed order is cancelled)."""
+    held = _merge(quantities)
+    variants = {v.pk: v for v in _lock(held)}
+    # never below zero, even if an editor lowered stock by hand in between
+    deltas = {pk: -min(q, variants[pk].stock_allocated) for pk, q in held.items() if pk in variants}
+    deltas = {pk: d for pk, d in deltas.items() if d}
+    if deltas:
+        _bulk_add(field="stock_allocated", deltas=deltas)
+
+
+def stock_deduct(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:
+    """Turn an allocation into a sale: on hand and allocated both go down by the quantity."""
+    sold = _merge(quantities)
+    variants = {v.pk: v for v in _lock(sold)}
+    short = [
+        ShortLine(pk, variants[pk].sku if pk in variants else str(pk), q,
+                  variants[pk].stock_allocated if pk in variants else 0)
+        for pk, q in sorted(sold.items())
+        if pk not in variants or variants[pk].stock_allocated < q
+    ]
+    if short:
+        raise InsufficientStock(short)
+    negative = {pk: -q for pk, q in sold.items()}
+    _bulk_add(field="stock_on_hand", deltas=negative, also=negative)
+
+
+def stock_restock(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:
+    """Put sold units back on hand (a confirmed order is cancelled, or goods are returned)."""
+    returned = _merge(quantities)
+    present = {v.pk for v in _lock(returned)}
+    deltas = {pk: q for pk, q in returned.items() if pk in present}
+    if deltas:
+        _bulk_add(field="stock_on_hand", deltas=deltas)

@@ -1,0 +1,27 @@
+"""Domain errors. Services raise these; the API maps them to JSON and the site to form errors."""
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    http_status = 400
+    code = "error"
+
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None, http_status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        if code is not None:
+            self.code = code
+        if http_status is not None:
+            self.http_status = http_status
+
+
+class NotFoundError(ApplicationError):
+    http_status = 404
+    code = "not_found"
+
+
+class ConflictError(ApplicationError):
+    http_status = 409
+    code = "conflict"
