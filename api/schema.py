@@ -1,3 +1,9 @@
 def exclude_wagtail_endpoints(endpoints):
-    """drf-spectacular preprocessing hook: Wagtail's API v2 under /api/v1/cms/ is not the shop's contract."""
-    return [ep for ep in endpoints if not ep[0].startswith("/api/v1/cms/")]
+    """drf-spectacular preprocessing hook: the schema documents the shop's API only.
+
+    Wagtail's public API v2 (/api/v1/cms/) and its admin API (/admin/api/) are Wagtail's contract,
+    not ours, and they are left out.
+    """
+    return [
+        ep for ep in endpoints if ep[0].startswith("/api/v1/") and not ep[0].startswith("/api/v1/cms/")
+    ]
