@@ -1,0 +1,121 @@
+"""Cart reads: which cart a request may use, and the cart's lines with prices and availability.
+
+A cart is reached either by its owner (a logged-in customer's open cart) or by its secret token (an
+anonymous open cart). A token never opens a customer's cart or a cart that is no longer open, so a
+leaked or stale token reads nothing.
+"""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from commerce.catalog.models import AttributeValue
+from commerce.core.money import quantize_money
+
+from .models import Cart, CartLine
+
+
+def token_parse(value) -> uuid.UUID | None:
+    """A cart token from a header or the session, or None when absent or malformed."""
+    if not value:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def cart_get_anonymous(*, token) -> Cart | None:
+    """The open anonymous cart with this token; None for unknown, customer or closed carts."""
+    parsed = token_parse(token)
+    if parsed is None:
+        return None
+    return Cart.objects.filter(token=parsed, user__isnull=True, status=Cart.Status.OPEN).first()
+
+
+def cart_get_for_user(*, user) -> Cart | None:
+    return Cart.objects.filter(user=user, status=Cart.Status.OPEN).first()
+
+
+def cart_lines_qs(*, cart_id: int) -> QuerySet[CartLine]:
+    """Lines with variant, product and attribute values: two queries whatever the number of lines."""
+    return (
+        CartLine.objects.filter(cart_id=cart_id)
+        .select_related("variant__product")
+        .prefetch_related(
+            Prefetch(
+                "variant__attribute_values",
+                queryset=AttributeValue.objects.select_related("attribute").order_by(
+                    "attribute__sort_order", "attribute__name"
+                ),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def variant_attributes(variant) -> dict[str, str]:
+    """{"Size": "M", "Color": "Blue"} from prefetched attribute values."""
+    return {value.attribute.name: value.name for value in variant.attribute_values.all()}
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    id: int
+    variant_id: int
+    sku: str
+    product_name: str
+    product_slug: str
+    attributes: dict
+    unit_price: Decimal
+    quantity: int
+    line_total: Decimal
+    available: int
+
+
+@dataclass(frozen=True)
+class CartView:
+    cart: Cart | None
+    lines: list[CartLineView]
+    subtotal: Decimal
+    item_count: int
+
+    @property
+    def token(self) -> str | None:
+        return str(self.cart.token) if self.cart and self.cart.user_id is None else None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+
+def cart_view(*, cart: Cart | None) -> CartView:
+    """What the shopper sees: lines with current prices and availability, subtotal, item count."""
+    if cart is None or cart.pk is None:
+        return CartView(cart=cart, lines=[], subtotal=quantize_money(0), item_count=0)
+    lines = []
+    for line in cart_lines_qs(cart_id=cart.pk):
+        variant = line.variant
+        unit_price = variant.effective_price
+        lines.append(
+            CartLineView(
+                id=line.pk,
+                variant_id=variant.pk,
+                sku=variant.sku,
+                product_name=variant.product.name,
+                product_slug=variant.product.slug,
+                attributes=variant_attributes(variant),
+                unit_price=unit_price,
+                quantity=line.quantity,
+                line_total=quantize_money(unit_price * line.quantity),
+                available=variant.stock_available if variant.is_active and variant.product.live else 0,
+            )
+        )
+    return CartView(
+        cart=cart,
+        lines=lines,
+        subtotal=quantize_money(sum((ln.line_total for ln in lines), Decimal("0"))),
+        item_count=sum(ln.quantity for ln in lines),
+    )
