@@ -50,11 +50,13 @@ def test_notification_deliver_task_run_twice_sends_once(django_capture_on_commit
 
 def test_notification_send_rolled_back_sends_nothing(django_capture_on_commit_callbacks):
     order = order_with_lines(quantities=(1,))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                order_notify(order=order, event="cancelled")
-                raise RuntimeError("checkout failed later")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        order_notify(order=order, event="cancelled")
+        raise RuntimeError("checkout failed later")
     assert callbacks == []
     assert mail.outbox == []
     assert not NotificationLog.objects.exists()
