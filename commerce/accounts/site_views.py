@@ -1,0 +1,215 @@
+"""Account pages of the rendered site: no JavaScript, POST for every change."""
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from api.throttling import hit_counter
+from commerce.core.errors import ApplicationError
+
+from . import selectors, services
+from .forms import (
+    AddressForm,
+    LoginForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    RegisterForm,
+    ServicePasswordChangeForm,
+    ServiceSetPasswordForm,
+    _apply_service_errors,
+)
+
+LOGIN_BLOCKED = "Too many login attempts. Please wait a minute and try again."
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _login_rate_exceeded(request) -> bool:
+    """The API's `login` rate, per email and per IP, on the same atomic counters as the API throttle."""
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get("login")
+    if not rate:
+        return False
+    num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)
+    keys = [f"login:ip:{_client_ip(request)}"]
+    email = request.POST.get("username", "").strip().lower()
+    if email:
+        keys.append(f"login:email:{hashlib.sha256(email.encode()).hexdigest()}")
+    return max(hit_counter(key, window_seconds=duration) for key in keys) > num_requests
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "account/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if _login_rate_exceeded(request):
+            # refused before the password is even checked
+            context = self.get_context_data(form=self.authentication_form(request), blocked_message=LOGIN_BLOCKED)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]  # Django's own LogoutView is POST-only too
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("account:overview")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        if user is not None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome! Your account is ready.")
+            return redirect("account:overview")
+    return render(request, "account/register.html", {"form": form})
+
+
+def password_reset_request(request):
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # the same answer whether or not the account exists
+        services.password_reset_request(email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/"))
+        return redirect("account:password_reset_done")
+    return render(request, "account/password_reset_form.html", {"form": form})
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "account/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "account/password_reset_confirm.html"
+    form_class = ServiceSetPasswordForm
+    success_url = reverse_lazy("account:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "account/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "account/password_change.html"
+    form_class = ServicePasswordChangeForm
+    success_url = reverse_lazy("account:overview")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password has been changed.")
+        return super().form_valid(form)
+
+
+@login_required
+def overview(request):
+    user = request.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={"first_name": user.first_name, "last_name": user.last_name, "phone": user.phone},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_profile_update(user=user, data=form.cleaned_data)
+        messages.success(request, "Your details have been saved.")
+        return redirect("account:overview")
+    context = {
+        "form": form,
+        "default_address": selectors.address_default(user=user),
+        "recent_orders": _orders_for(user)[:3],
+    }
+    return render(request, "account/overview.html", context)
+
+
+@login_required
+def address_list(request):
+    return render(request, "account/address_list.html", {"addresses": selectors.address_list(user=request.user)})
+
+
+def _address_form_page(request, *, address=None):
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        data = {field: form.cleaned_data[field] for field in form.Meta.fields}
+        try:
+            if address is None:
+                services.address_create(user=request.user, data=data)
+            else:
+                services.address_update(user=request.user, address_id=address.pk, data=data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Address saved.")
+            return redirect("account:addresses")
+    return render(request, "account/address_form.html", {"form": form, "address": address})
+
+
+def _own_address(request, address_id):
+    try:
+        return services.address_get(user=request.user, address_id=address_id)
+    except ApplicationError as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def address_add(request):
+    return _address_form_page(request)
+
+
+@login_required
+def address_edit(request, address_id: int):
+    return _address_form_page(request, address=_own_address(request, address_id))
+
+
+@login_required
+def address_delete(request, address_id: int):
+    address = _own_address(request, address_id)
+    if request.method == "POST":
+        services.address_delete(user=request.user, address_id=address.pk)
+        messages.success(request, "Address deleted.")
+        return redirect("account:addresses")
+    return render(request, "account/address_confirm_delete.html", {"address": address})
+
+
+@login_required
+@require_POST
+def address_make_default(request, address_id: int):
+    address = _own_address(request, address_id)
+    services.address_set_default(user=request.user, address_id=address.pk)
+    messages.success(request, "Default address changed.")
+    return redirect("account:addresses")
+
+
+def _orders_for(user):
+    from commerce.orders.selectors import orders_for_customer
+
+    return orders_for_customer(user=user)
+
+
+@login_required
+def order_list(request):
+    from django.core.paginator import Paginator
+
+    page = Paginator(_orders_for(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "account/order_list.html", {"page": page, "orders": page.object_list})
+
+
+@login_required
+def order_detail(request, number: str):
+    from commerce.orders.selectors import order_for_customer
+
+    order = order_for_customer(user=request.user, number=number)
+    if order is None:
+        raise Http404("Order not found.")
+    return render(request, "account/order_detail.html", {"order": order})
