@@ -1,0 +1,60 @@
+"""Order reads: a customer's orders, one order of a customer, and tracking by number + phone."""
+
+import phonenumbers
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from commerce.core.errors import NotFoundError
+
+from .models import Order, OrderLine, OrderStatusLog
+
+# One message for "no such number" and "wrong phone": tracking must not reveal which orders exist.
+TRACKING_NOT_FOUND = "No order matches this order number and phone number."
+
+
+def _with_lines_and_timeline(queryset: QuerySet) -> QuerySet:
+    return queryset.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+        Prefetch("status_log", queryset=OrderStatusLog.objects.order_by("created_at", "id")),
+    )
+
+
+def orders_for_customer(*, user) -> QuerySet[Order]:
+    """The customer's own orders, newest first, with their lines (two queries whatever the count)."""
+    if user is None or not user.is_authenticated:
+        return Order.objects.none()
+    return Order.objects.filter(user=user).prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
+    ).order_by("-created_at", "-id")
+
+
+def order_get_for_customer(*, user, number: str) -> Order:
+    """One of the customer's own orders; someone else's order is reported as not found."""
+    order = (
+        _with_lines_and_timeline(Order.objects.filter(user=user, number=number)).first()
+        if user is not None and user.is_authenticated
+        else None
+    )
+    if order is None:
+        raise NotFoundError("Order not found.")
+    return order
+
+
+def phone_normalise(raw: str) -> str | None:
+    """E.164 form of a phone number typed by a customer, or None if it is not a valid number."""
+    try:
+        parsed = phonenumbers.parse(str(raw), settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def order_track(*, order_number: str, phone: str) -> Order:
+    """The order with this number, if `phone` is the order's phone; else the same NotFoundError."""
+    order = _with_lines_and_timeline(Order.objects.filter(number__iexact=order_number.strip())).first()
+    wanted = phone_normalise(phone)
+    if order is None or wanted is None or phone_normalise(str(order.phone)) != wanted:
+        raise NotFoundError(TRACKING_NOT_FOUND)
+    return order

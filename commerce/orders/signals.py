@@ -1,0 +1,10 @@
+"""Signals other apps listen to, so that orders never import them.
+
+`order_status_changed` is sent inside the status change's transaction (receivers' writes commit or
+roll back with it): promotions, for example, give a coupon use back when an order is cancelled.
+Arguments: order, from_status, to_status, by (a user or None).
+"""
+
+from django.dispatch import Signal
+
+order_status_changed = Signal()
