@@ -58,3 +58,18 @@ def order_track(*, order_number: str, phone: str) -> Order:
     if order is None or wanted is None or phone_normalise(str(order.phone)) != wanted:
         raise NotFoundError(TRACKING_NOT_FOUND)
     return order
+
+
+def order_timeline(*, order: Order) -> list[dict]:
+    """The customer-facing timeline: when the order was placed and each status it reached.
+
+    Staff notes (entries without a status change) stay on the order desk. Uses the prefetched log.
+    """
+    entries = [e for e in order.status_log.all() if e.from_status != e.to_status]
+    timeline = []
+    if not entries or entries[0].from_status:  # checkout did not log the creation itself
+        timeline.append({"status": Order.Status.PENDING, "at": order.created_at})
+    timeline += [{"status": e.to_status, "at": e.created_at} for e in entries]
+    for entry in timeline:
+        entry["status_label"] = Order.Status(entry["status"]).label
+    return timeline

@@ -1,0 +1,98 @@
+"""Order API shapes: the customer's orders and public tracking. Money as decimal strings."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from commerce.orders.models import Order, OrderLine
+from commerce.orders.selectors import order_timeline
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = ["product_name", "sku", "attributes", "unit_price", "quantity", "line_total"]
+        read_only_fields = fields
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Order.Status.choices)
+    status_label = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+def timeline_data(order) -> list:
+    return TimelineEntrySerializer(order_timeline(order=order), many=True).data
+
+
+class OrderListSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = ["number", "status", "status_label", "created_at", "currency", "total", "payment_status", "lines"]
+        read_only_fields = fields
+
+
+class OrderAddressSerializer(serializers.Serializer):
+    """The address snapshot on the order, shown to its owner only."""
+
+    full_name = serializers.CharField(source="ship_full_name")
+    line1 = serializers.CharField(source="ship_line1")
+    line2 = serializers.CharField(source="ship_line2")
+    city = serializers.CharField(source="ship_city")
+    region = serializers.CharField(source="ship_region")
+    postal_code = serializers.CharField(source="ship_postal_code")
+    country = serializers.CharField(source="ship_country")
+
+
+class OrderDetailSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+    shipping_address = OrderAddressSerializer(source="*", read_only=True)
+    timeline = serializers.SerializerMethodField()
+    can_cancel = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "number", "status", "status_label", "created_at", "email", "phone", "shipping_address",
+            "shipping_method_name", "payment_method", "payment_status", "currency", "subtotal", "discount",
+            "shipping", "tax", "total", "prices_include_tax", "coupon_code", "courier", "tracking_number",
+            "lines", "timeline", "can_cancel",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, order):
+        return timeline_data(order)
+
+    def get_can_cancel(self, order) -> bool:
+        return order.status == Order.Status.PENDING
+
+
+class TrackingRequestSerializer(serializers.Serializer):
+    order_number = serializers.CharField(max_length=20, trim_whitespace=True)
+    phone = serializers.CharField(max_length=32, help_text="The phone number given at checkout, in any common format")
+
+
+class TrackingSerializer(serializers.ModelSerializer):
+    """What anyone holding the number and phone may see: no address, email or phone."""
+
+    order_number = serializers.CharField(source="number", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    placed_at = serializers.DateTimeField(source="created_at", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+    timeline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "order_number", "status", "status_label", "placed_at", "shipping_method_name", "courier",
+            "tracking_number", "currency", "total", "lines", "timeline",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, order):
+        return timeline_data(order)

@@ -1,0 +1,108 @@
+"""Customer order endpoints and public tracking. Views hold no rules: selectors and services do.
+
+Another customer's order answers 404 exactly like an unknown number, so order numbers cannot be
+probed; tracking answers a wrong (number, phone) pair with the same 404 as an unknown number.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.throttling import AtomicScopedRateThrottle
+from commerce.orders.selectors import order_get_for_customer, order_track, orders_for_customer
+from commerce.orders.services import order_cancel_by_customer
+
+from .order_serializers import (
+    OrderDetailSerializer,
+    OrderListSerializer,
+    TrackingRequestSerializer,
+    TrackingSerializer,
+)
+
+NOT_FOUND = OpenApiResponse(description="No such order among the caller's orders")
+UNAUTHENTICATED = OpenApiResponse(description="Log in (JWT bearer token or session) first")
+
+
+class TrackingThrottle(AtomicScopedRateThrottle):
+    """Per client IP even when logged in: guessing numbers should cost the same for everyone."""
+
+    def get_ident_key(self, request, view) -> str:
+        return f"ip:{self.get_ident(request)}"
+
+
+class OrderTrackView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []  # public, no CSRF for session cookies: it only reads
+    throttle_classes = [TrackingThrottle]
+    throttle_scope = "tracking"
+
+    @extend_schema(
+        operation_id="orders_track",
+        request=TrackingRequestSerializer,
+        responses={
+            200: TrackingSerializer,
+            400: OpenApiResponse(description="Missing fields"),
+            404: OpenApiResponse(description="Unknown order number, or the phone does not match it"),
+            429: OpenApiResponse(description="Too many tracking attempts from this address"),
+        },
+        summary="Track an order by its number and the phone given at checkout",
+        tags=["orders"],
+    )
+    def post(self, request):
+        data = TrackingRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_track(order_number=data.validated_data["order_number"], phone=data.validated_data["phone"])
+        return Response(TrackingSerializer(order).data)
+
+
+class OrderListView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderListSerializer
+
+    def get_queryset(self):
+        return orders_for_customer(user=self.request.user)
+
+    @extend_schema(
+        operation_id="orders_list",
+        responses={200: OrderListSerializer(many=True), 401: UNAUTHENTICATED},
+        summary="The logged-in customer's orders, newest first",
+        tags=["orders"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class OrderDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="orders_retrieve",
+        responses={200: OrderDetailSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+        summary="One of the logged-in customer's orders, with address and timeline",
+        tags=["orders"],
+    )
+    def get(self, request, number: str):
+        return Response(OrderDetailSerializer(order_get_for_customer(user=request.user, number=number)).data)
+
+
+class OrderCancelView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="orders_cancel",
+        request=None,
+        responses={
+            200: OrderDetailSerializer,
+            401: UNAUTHENTICATED,
+            404: NOT_FOUND,
+            409: OpenApiResponse(description="The order is no longer pending (code order_not_pending)"),
+        },
+        summary="Cancel one of the logged-in customer's orders while it is pending",
+        tags=["orders"],
+    )
+    def post(self, request, number: str):
+        order = order_get_for_customer(user=request.user, number=number)
+        order_cancel_by_customer(order_id=order.pk, by=request.user)
+        return Response(OrderDetailSerializer(order_get_for_customer(user=request.user, number=number)).data)
