@@ -184,6 +184,14 @@ class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, C
     def get_preview_template(self, request, mode_name):
         return "catalog/product_detail.html"
 
+    def get_preview_context(self, request, mode_name):
+        # the same template and context shape as the live product page (site_views.product_detail)
+        from .site_selectors import product_page_context, product_preview_detail
+
+        context = super().get_preview_context(request, mode_name)
+        context.update(product_page_context(detail=product_preview_detail(product=self), preview=True))
+        return context
+
 
 class ProductAttributeValue(Orderable):
     """A product-level attribute value. Multiple choice is one row per chosen value."""

@@ -5,6 +5,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 
 from commerce.core.errors import ApplicationError
 
@@ -123,3 +125,80 @@ def variants_generate(
         ]
     )
     return created
+
+
+_VARIANT_GRID_FIELDS = ("sku", "price", "stock_on_hand", "weight", "is_active")
+
+
+@transaction.atomic
+def variants_update(*, product: Product, changes: Mapping[int, Mapping[str, object]]) -> list[ProductVariant]:
+    """Save the variant grid of one product: SKU, price, stock on hand, weight and active per variant.
+
+    `changes` maps a variant id of this product to its new field values. All or nothing: every row is
+    checked first and one ApplicationError (code "invalid_variants", `details` = {variant id: {field:
+    message}}) reports every problem, with nothing written. Rows are locked in id order, so a checkout
+    allocating meanwhile cannot slip stock on hand below what it has allocated. Changed rows are saved
+    one by one (not bulk_update) so that post_save listeners, e.g. cache invalidation, see them.
+    """
+    variants = {
+        v.pk: v
+        for v in ProductVariant.objects.select_for_update().filter(product=product, pk__in=list(changes)).order_by("pk")
+    }
+    errors: dict[int, dict[str, str]] = {}
+    if set(changes) - set(variants):
+        raise ApplicationError("Unknown variant for this product.", code="invalid_variant")
+
+    new_skus = {vid: str(fields.get("sku", variants[vid].sku)).strip() for vid, fields in changes.items()}
+    # SKUs compare case-insensitively inside the grid: CTEE-S-RED and ctee-s-red would confuse people
+    wanted_skus: dict[str, list[int]] = {}
+    for variant_id, sku in new_skus.items():
+        wanted_skus.setdefault(sku.upper(), []).append(variant_id)
+    clashes_elsewhere = set(
+        ProductVariant.objects.filter(sku__in=list(new_skus.values()))
+        .exclude(pk__in=list(variants))
+        .values_list("sku", flat=True)
+    )
+    for variant_id, fields in changes.items():
+        variant = variants[variant_id]
+        row_errors: dict[str, str] = {}
+        sku = new_skus[variant_id]
+        if not sku:
+            row_errors["sku"] = "Enter a SKU."
+        elif len(wanted_skus[sku.upper()]) > 1:
+            row_errors["sku"] = f"SKU {sku} is used by more than one variant here."
+        elif sku in clashes_elsewhere:
+            row_errors["sku"] = f"SKU {sku} is already used by another product."
+        on_hand = fields.get("stock_on_hand", variant.stock_on_hand)
+        if on_hand is None or on_hand < 0:
+            row_errors["stock_on_hand"] = "Stock on hand cannot be negative."
+        elif on_hand < variant.stock_allocated:
+            row_errors["stock_on_hand"] = (
+                f"Stock on hand cannot go below the {variant.stock_allocated} already allocated to orders."
+            )
+        price = fields.get("price", variant.price)
+        if price is not None and price < 0:
+            row_errors["price"] = "Price cannot be negative."
+        if row_errors:
+            errors[variant_id] = row_errors
+    if errors:
+        raise ApplicationError("Some variants could not be saved.", code="invalid_variants", details=errors)
+
+    values = {vid: {**fields, "sku": new_skus[vid]} for vid, fields in changes.items() if "sku" in fields}
+    values.update({vid: dict(fields) for vid, fields in changes.items() if "sku" not in fields})
+    # Two rows swapping SKUs would trip the unique constraint half-way: park the moving SKUs first.
+    current_skus = {v.sku for v in variants.values()}
+    moving = [vid for vid, f in values.items() if f.get("sku", variants[vid].sku) != variants[vid].sku]
+    if any(values[vid]["sku"] in current_skus for vid in moving):
+        ProductVariant.objects.filter(pk__in=moving).update(sku=Concat(Value("~"), Cast("pk", CharField())))
+
+    saved = []
+    for variant_id, fields in values.items():
+        variant = variants[variant_id]
+        changed = [name for name in _VARIANT_GRID_FIELDS if name in fields and getattr(variant, name) != fields[name]]
+        if not changed:
+            continue
+        for name in changed:
+            setattr(variant, name, fields[name])
+        variant.save(update_fields=[*changed, "updated_at"])
+        saved.append(variant)
+    return saved

@@ -1,0 +1,117 @@
+"""Reads the rendered shop needs on top of selectors.py: facet labels, the variant picker and previews.
+
+The list and detail queries themselves are selectors.py's (shared with the API); this module only
+shapes what a server-rendered page shows that JSON does not need, e.g. attribute and value *names* for
+the filter form.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .cache import cached_for_version
+from .models import Attribute, AttributeValue, Product, ProductVariant
+from .selectors import DETAIL_IMAGE_SPECS, ProductDetail, category_index_get, image_rendition_urls
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A filterable choice attribute as the filter form shows it: its values as (slug, name) pairs."""
+
+    slug: str
+    name: str
+    values: tuple[tuple[str, str], ...]
+
+
+def _build_facets() -> list[Facet]:
+    values: dict[int, list[tuple[str, str]]] = {}
+    attributes = list(
+        Attribute.objects.filter(
+            filterable=True, type__in=[Attribute.Type.CHOICE, Attribute.Type.MULTI_CHOICE]
+        ).order_by("sort_order", "name")
+    )
+    for value in AttributeValue.objects.filter(attribute__in=attributes).order_by("sort_order", "id"):
+        values.setdefault(value.attribute_id, []).append((value.slug, value.name))
+    return [Facet(slug=a.slug, name=a.name, values=tuple(values[a.pk])) for a in attributes if a.pk in values]
+
+
+def facets_list() -> list[Facet]:
+    """Every filterable attribute with values; cached per catalogue version like the filter index."""
+    return cached_for_version("site-facets", _build_facets)
+
+
+@dataclass(frozen=True)
+class VariantOption:
+    """One row of the variant picker."""
+
+    sku: str
+    label: str
+    price: Decimal
+    available: int
+
+
+def variant_options(*, variants: list[ProductVariant], base_price: Decimal) -> list[VariantOption]:
+    """The picker rows, from variants whose attribute values are already prefetched (no queries)."""
+    options = []
+    for variant in variants:
+        values = sorted(variant.attribute_values.all(), key=lambda v: (v.attribute.sort_order, v.attribute_id))
+        options.append(
+            VariantOption(
+                sku=variant.sku,
+                label=" / ".join(v.name for v in values) or "Standard",
+                price=variant.price if variant.price is not None else base_price,
+                available=variant.stock_available,
+            )
+        )
+    return options
+
+
+def product_preview_detail(*, product: Product) -> ProductDetail:
+    """The product page's data for an unsaved or draft product (Wagtail preview).
+
+    Attribute values and images come from the in-memory cluster (the form or revision being
+    previewed); variants are not on revisions, so they are the saved ones, if any.
+    """
+    attributes: dict[int, dict] = {}
+    for pav in product.attribute_values.all():
+        entry = attributes.setdefault(
+            pav.attribute_id, {"name": pav.attribute.name, "slug": pav.attribute.slug, "values": []}
+        )
+        entry["values"].append(pav.display_value)
+    product_images = [pi for pi in product.images.all() if pi.image_id]
+    urls = image_rendition_urls(image_ids={pi.image_id for pi in product_images}, specs=DETAIL_IMAGE_SPECS)
+    variants = (
+        list(
+            ProductVariant.objects.filter(product_id=product.pk, is_active=True)
+            .order_by("sort_order", "id")
+            .prefetch_related("attribute_values__attribute")
+        )
+        if product.pk
+        else []
+    )
+    prices = [v.price if v.price is not None else product.base_price for v in variants] or [product.base_price]
+    prices = [p for p in prices if p is not None] or [Decimal("0.00")]
+    return ProductDetail(
+        product=product,
+        attributes=list(attributes.values()),
+        images=[{"alt": pi.alt_text, "urls": urls.get(pi.image_id, {})} for pi in product_images],
+        variants=variants,
+        category_path=category_index_get().path(product.category_id),
+        price_min=min(prices),
+        price_max=max(prices),
+        in_stock=any(v.stock_available > 0 for v in variants),
+    )
+
+
+def product_page_context(*, detail: ProductDetail, preview: bool = False) -> dict:
+    """What catalog/product_detail.html needs, for the live page and the preview alike."""
+    square, large = DETAIL_IMAGE_SPECS
+    return {
+        "product": detail.product,
+        "detail": detail,
+        "variant_options": variant_options(variants=detail.variants, base_price=detail.product.base_price),
+        "gallery": [
+            {"square": image["urls"].get(square), "large": image["urls"].get(large), "alt": image["alt"]}
+            for image in detail.images
+        ],
+        "is_preview": preview,
+    }
