@@ -1,0 +1,146 @@
+"""Checkout API shapes: the request, the price preview and the placed order. Money as decimal strings."""
+
+import re
+
+from drf_spectacular.utils import extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from commerce.orders.payments import payment_provider_get
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class CountryField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, e.g. US")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).upper()
+        if value and not _COUNTRY.match(value):
+            raise serializers.ValidationError("Use a two-letter ISO country code.")
+        return value
+
+
+class AddressInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    line1 = serializers.CharField(max_length=255)
+    line2 = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=120)
+    region = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    country = CountryField()
+
+
+class CheckoutRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False, help_text="Required for guests; customers default to their account's")
+    phone = PhoneNumberField(required=False, help_text="Required for guests, e.g. +12025550143")
+    shipping_address = AddressInputSerializer(required=False, help_text="Guests, or customers with a new address")
+    address_id = serializers.IntegerField(required=False, help_text="Customers: one of their saved addresses")
+    shipping_method = serializers.CharField(max_length=50, help_text="Code from /api/v1/shipping-methods/")
+    payment_method = serializers.CharField(max_length=30, default="cod")
+    coupon_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if "address_id" in attrs and "shipping_address" in attrs:
+            raise serializers.ValidationError("Send either address_id or shipping_address, not both.")
+        return attrs
+
+
+class CheckoutPreviewRequestSerializer(serializers.Serializer):
+    shipping_method = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    country = CountryField(required=False, allow_blank=True, default="")
+    coupon_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class PreviewLineSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    product_name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class CheckoutPreviewSerializer(serializers.Serializer):
+    lines = PreviewLineSerializer(many=True)
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    shipping = serializers.DecimalField(max_digits=12, decimal_places=2)
+    tax = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    prices_include_tax = serializers.BooleanField()
+    free_shipping_applied = serializers.BooleanField()
+    coupon_code = serializers.CharField()
+
+
+class ShippingMethodSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    free_over = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    min_days = serializers.IntegerField()
+    max_days = serializers.IntegerField()
+
+
+class PlacedOrderLineSerializer(serializers.Serializer):
+    product_name = serializers.CharField()
+    sku = serializers.CharField()
+    attributes = serializers.DictField(child=serializers.CharField())
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    quantity = serializers.IntegerField()
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class ShippingAddressSerializer(serializers.Serializer):
+    full_name = serializers.CharField(source="ship_full_name")
+    line1 = serializers.CharField(source="ship_line1")
+    line2 = serializers.CharField(source="ship_line2")
+    city = serializers.CharField(source="ship_city")
+    region = serializers.CharField(source="ship_region")
+    postal_code = serializers.CharField(source="ship_postal_code")
+    country = serializers.CharField(source="ship_country")
+
+
+class PaymentSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    label = serializers.CharField()
+    status = serializers.CharField()
+    instructions = serializers.CharField()
+
+
+class PlacedOrderSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    email = serializers.EmailField()
+    phone = serializers.CharField()
+    lines = PlacedOrderLineSerializer(many=True, source="lines.all")
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    shipping = serializers.DecimalField(max_digits=12, decimal_places=2)
+    tax = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    prices_include_tax = serializers.BooleanField()
+    coupon_code = serializers.CharField()
+    shipping_method = serializers.CharField(source="shipping_method_name")
+    shipping_address = ShippingAddressSerializer(source="*")
+    payment = serializers.SerializerMethodField()
+
+    @extend_schema_field(PaymentSerializer)
+    def get_payment(self, order) -> dict:
+        provider = payment_provider_get(code=order.payment_method)
+        return PaymentSerializer(
+            {
+                "method": provider.code,
+                "label": provider.label,
+                "status": order.payment_status,
+                "instructions": provider.start(order=order).instructions,
+            }
+        ).data

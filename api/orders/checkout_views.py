@@ -1,0 +1,166 @@
+"""Checkout endpoints: price preview, placing the order (idempotent), and shipping methods.
+
+Thin views: serializers validate the shape, commerce.orders.checkout decides everything else.
+"""
+
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.cart.views import cart_token_parameter, request_cart_token
+from api.throttling import AtomicScopedRateThrottle
+from commerce.cart.services import cart_resolve
+from commerce.orders.checkout import (
+    ShippingAddress,
+    checkout_idempotent,
+    checkout_preview,
+    idempotency_scope,
+    order_place,
+    request_fingerprint,
+)
+from commerce.orders.pricing import shipping_methods_available
+
+from .checkout_serializers import (
+    CheckoutPreviewRequestSerializer,
+    CheckoutPreviewSerializer,
+    CheckoutRequestSerializer,
+    CountryField,
+    PlacedOrderSerializer,
+    ShippingMethodSerializer,
+)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+idempotency_parameter = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string (a UUID) per intended order: a retry with the same key and body "
+    "replays the first answer; the same key with another body gets 422.",
+)
+
+
+class CheckoutPreviewView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="checkout_preview",
+        parameters=[cart_token_parameter],
+        request=CheckoutPreviewRequestSerializer,
+        responses={
+            200: CheckoutPreviewSerializer,
+            400: OpenApiResponse(description="Unknown shipping method, or it does not ship to the country"),
+            404: OpenApiResponse(description="Unknown cart token"),
+        },
+        summary="What the current cart would cost with a shipping method and destination",
+    )
+    def post(self, request):
+        serializer = CheckoutPreviewRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():  # resolving may merge an anonymous cart into the customer's
+            cart = cart_resolve(user=request.user, token=request_cart_token(request), create=False)
+        snapshot, prices = checkout_preview(
+            cart=cart, shipping_method_code=data["shipping_method"], country=data["country"],
+            coupon_code=data["coupon_code"], user=request.user,
+        )
+        priced = {p.key: p for p in prices.lines}
+        body = {
+            "lines": [
+                {
+                    "sku": ln.sku, "product_name": ln.product_name, "quantity": ln.quantity,
+                    "unit_price": ln.unit_price, "line_total": priced[ln.variant_id].line_total,
+                    "discount": priced[ln.variant_id].discount,
+                }
+                for ln in snapshot.lines
+            ],
+            "currency": prices.currency, "subtotal": prices.subtotal, "discount": prices.discount,
+            "shipping": prices.shipping, "tax": prices.tax, "total": prices.total,
+            "prices_include_tax": prices.prices_include_tax, "free_shipping_applied": prices.free_shipping_applied,
+            "coupon_code": prices.coupon_code,
+        }
+        return Response(CheckoutPreviewSerializer(body).data)
+
+
+class CheckoutView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [AtomicScopedRateThrottle]
+    throttle_scope = "checkout"
+
+    @extend_schema(
+        operation_id="checkout_create",
+        parameters=[cart_token_parameter, idempotency_parameter],
+        request=CheckoutRequestSerializer,
+        responses={
+            201: PlacedOrderSerializer,
+            400: OpenApiResponse(description="Empty cart, unknown shipping method, missing guest details"),
+            404: OpenApiResponse(description="Unknown cart token"),
+            409: OpenApiResponse(description="Insufficient stock: details list every short line"),
+            422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
+            429: OpenApiResponse(description="Throttled"),
+        },
+        summary="Place an order from the current cart (cash on delivery)",
+    )
+    def post(self, request):
+        serializer = CheckoutRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if len(key) > 255:
+            raise serializers.ValidationError({IDEMPOTENCY_HEADER: "At most 255 characters."})
+
+        def place():
+            order = self._place(request, serializer.validated_data)
+            return order, status.HTTP_201_CREATED, PlacedOrderSerializer(order).data
+
+        if not key:
+            _, http_status, body = place()
+            return Response(body, status=http_status)
+        answer = checkout_idempotent(
+            key=key,
+            scope=idempotency_scope(user=request.user, cart_token=request_cart_token(request)),
+            fingerprint=request_fingerprint(request.data),
+            place=place,
+        )
+        headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+        return Response(answer.body, status=answer.status, headers=headers)
+
+    @staticmethod
+    def _place(request, data):
+        cart = cart_resolve(user=request.user, token=request_cart_token(request), create=False)
+        address = data.get("shipping_address")
+        return order_place(
+            cart=cart,
+            user=request.user,
+            shipping_method_code=data["shipping_method"],
+            payment_method=data["payment_method"],
+            email=data.get("email", ""),
+            phone=str(data.get("phone") or ""),
+            address=ShippingAddress(**address) if address else None,
+            address_id=data.get("address_id"),
+            coupon_code=data["coupon_code"],
+            customer_note=data["note"],
+        )
+
+
+class ShippingMethodQuerySerializer(serializers.Serializer):
+    country = CountryField(required=False, allow_blank=True, default="")
+
+
+class ShippingMethodListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="shipping_methods_list",
+        parameters=[ShippingMethodQuerySerializer],
+        responses={200: ShippingMethodSerializer(many=True)},
+        summary="Active shipping methods, only those shipping to ?country= when given",
+    )
+    def get(self, request):
+        query = ShippingMethodQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        methods = shipping_methods_available(country=query.validated_data["country"])
+        return Response(ShippingMethodSerializer(methods, many=True).data)

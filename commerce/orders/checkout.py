@@ -1,0 +1,318 @@
+"""Checkout: turn an open cart into a pending order, in one transaction.
+
+`order_place` reads the cart's lines, variants, products and attribute values once (one query) into a
+frozen `CheckoutSnapshot` and passes it down; no later step queries the cart again. Its queries, for
+any number of lines: snapshot, shipping method, tax rate, [saved address], order number, order insert,
+lines insert, status log insert, stock lock + stock update, cart conversion = 10 (11 with a saved
+address). Coupons (promotions app) plug in through `Discount` and may add their own few.
+
+The stock is allocated late, just before the cart is closed: the variant rows stay locked only for
+the last statements of the transaction, which keeps a hot SKU's queue short. Any error rolls back
+everything (order, lines, log, allocation); the "order placed" email is enqueued only after commit.
+
+`checkout_idempotent` wraps a checkout with an Idempotency-Key: the key row is inserted in the same
+transaction as the order, so a concurrent duplicate waits on the unique index until the first commits
+(then replays its answer) or rolls back (then runs itself).
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commerce.accounts.models import Address
+from commerce.cart.models import Cart, CartLine
+from commerce.catalog.stock import InsufficientStock, ShortLine, stock_allocate
+from commerce.core.errors import ApplicationError, ConflictError
+
+from .models import CheckoutIdempotencyKey, Order, OrderLine, OrderStatusLog, ShippingMethod
+from .notifications import order_notify
+from .numbers import order_number_new
+from .payments import payment_provider_get
+from .pricing import Discount, PriceBreakdown, PricingLine, price_compute
+
+
+class CartEmpty(ApplicationError):
+    code = "cart_empty"
+
+    def __init__(self):
+        super().__init__("The cart is empty.")
+
+
+class ShippingMethodUnknown(ApplicationError):
+    code = "shipping_method_unknown"
+
+
+class CheckoutDetailsInvalid(ApplicationError):
+    code = "checkout_details_invalid"
+
+
+class IdempotencyKeyReused(ApplicationError):
+    http_status = 422
+    code = "idempotency_key_reused"
+
+    def __init__(self):
+        super().__init__("This Idempotency-Key was used with a different request body.")
+
+
+# --- the snapshot -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckoutLine:
+    variant_id: int
+    product_id: int
+    sku: str
+    product_name: str
+    attributes: dict
+    unit_price: Decimal
+    quantity: int
+    for_sale: bool
+
+
+@dataclass(frozen=True)
+class CheckoutSnapshot:
+    cart_id: int
+    lines: tuple[CheckoutLine, ...]
+
+    def pricing_lines(self) -> list[PricingLine]:
+        return [PricingLine(key=ln.variant_id, unit_price=ln.unit_price, quantity=ln.quantity) for ln in self.lines]
+
+
+def checkout_snapshot(*, cart: Cart) -> CheckoutSnapshot:
+    """The cart's lines with variant, product and attributes, in ONE query.
+
+    The many-to-many attribute values are joined in (one row per line and value) and folded back
+    into an ordered {attribute: value} dict per line.
+    """
+    rows = (
+        CartLine.objects.filter(cart_id=cart.pk)
+        .order_by("created_at", "id", "variant__attribute_values__attribute__sort_order",
+                  "variant__attribute_values__attribute__name")
+        .values_list(
+            "id", "quantity", "variant_id", "variant__sku", "variant__price", "variant__is_active",
+            "variant__product_id", "variant__product__name", "variant__product__base_price",
+            "variant__product__live", "variant__attribute_values__attribute__name",
+            "variant__attribute_values__name",
+        )
+    )
+    by_line: dict[int, dict] = {}
+    for (line_id, qty, variant_id, sku, price, active, product_id, name, base_price, live,
+         attribute, value) in rows:
+        line = by_line.setdefault(line_id, {
+            "variant_id": variant_id, "product_id": product_id, "sku": sku, "product_name": name,
+            "attributes": {}, "unit_price": price if price is not None else base_price,
+            "quantity": qty, "for_sale": bool(active and live),
+        })
+        if attribute is not None:
+            line["attributes"][attribute] = value
+    return CheckoutSnapshot(cart_id=cart.pk, lines=tuple(CheckoutLine(**v) for v in by_line.values()))
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    full_name: str
+    line1: str
+    city: str
+    country: str
+    line2: str = ""
+    region: str = ""
+    postal_code: str = ""
+    phone: str = ""
+
+    @classmethod
+    def from_saved(cls, address: Address) -> "ShippingAddress":
+        return cls(
+            full_name=address.full_name, line1=address.line1, line2=address.line2, city=address.city,
+            region=address.region, postal_code=address.postal_code, country=address.country.upper(),
+            phone=str(address.phone or ""),
+        )
+
+
+def _address_resolve(*, user, address: ShippingAddress | None, address_id: int | None) -> ShippingAddress:
+    if address_id is not None:
+        if user is None or not user.is_authenticated:
+            raise CheckoutDetailsInvalid("Guests give the address itself.", details={"address_id": "not allowed"})
+        saved = Address.objects.filter(pk=address_id, user=user).first()
+        if saved is None:  # unknown or someone else's: the same answer
+            raise CheckoutDetailsInvalid("No such saved address.", details={"address_id": "not found"})
+        return ShippingAddress.from_saved(saved)
+    if address is None:
+        raise CheckoutDetailsInvalid("A shipping address is required.", details={"shipping_address": "required"})
+    return address
+
+
+def _discount_resolve(*, coupon_code: str, snapshot: CheckoutSnapshot, user) -> Discount | None:
+    """The seam where the promotions app turns a coupon code into a Discount (see pricing.Discount)."""
+    if not coupon_code:
+        return None
+    raise ApplicationError(
+        "Coupons cannot be applied yet.", code="coupon_invalid", details={"coupon_code": coupon_code}
+    )
+
+
+def shipping_method_by_code(*, code: str) -> ShippingMethod:
+    method = ShippingMethod.objects.select_related("zone").filter(code=code).first()
+    if method is None:
+        raise ShippingMethodUnknown(f"Unknown shipping method {code!r}.", details={"shipping_method": code})
+    return method
+
+
+# --- preview and placement ----------------------------------------------------------------------
+
+
+def checkout_preview(*, cart: Cart | None, shipping_method_code: str = "", country: str = "",
+                     coupon_code: str = "", user=None) -> tuple[CheckoutSnapshot, PriceBreakdown]:
+    """What checkout would charge now (the cart's lines and their prices), without writing anything."""
+    snapshot = checkout_snapshot(cart=cart) if cart is not None else CheckoutSnapshot(cart_id=0, lines=())
+    method = shipping_method_by_code(code=shipping_method_code) if shipping_method_code else None
+    discount = _discount_resolve(coupon_code=coupon_code, snapshot=snapshot, user=user)
+    return snapshot, price_compute(lines=snapshot.pricing_lines(), shipping_method=method,
+                                   country=country or "", discount=discount)
+
+
+def _attach_lines(order: Order, lines: list[OrderLine]) -> None:
+    """Let order.lines.all() answer from memory (serializers, the email context) instead of a query."""
+    queryset = OrderLine.objects.filter(order=order)
+    queryset._result_cache = lines
+    queryset._prefetch_done = True
+    order._prefetched_objects_cache = {"lines": queryset}
+
+
+@transaction.atomic
+def order_place(
+    *,
+    cart: Cart | None,
+    user=None,
+    shipping_method_code: str,
+    payment_method: str = "cod",
+    email: str = "",
+    phone: str = "",
+    address: ShippingAddress | None = None,
+    address_id: int | None = None,
+    coupon_code: str = "",
+    customer_note: str = "",
+) -> Order:
+    """Place an order for `cart` (see the module docstring). Raises ApplicationError subclasses:
+    cart_empty / shipping_method_unknown / shipping_method_unavailable / checkout_details_invalid /
+    payment_method_unknown (400), insufficient_stock listing every short line and cart_converted (409).
+    """
+    provider = payment_provider_get(code=payment_method)
+    if cart is None:
+        raise CartEmpty()
+    snapshot = checkout_snapshot(cart=cart)
+    if not snapshot.lines:
+        raise CartEmpty()
+    not_for_sale = [ShortLine(ln.variant_id, ln.sku, ln.quantity, 0) for ln in snapshot.lines if not ln.for_sale]
+    if not_for_sale:
+        raise InsufficientStock(not_for_sale)
+
+    customer = user if user is not None and user.is_authenticated else None
+    ship_to = _address_resolve(user=customer, address=address, address_id=address_id)
+    email = email or (customer.email if customer else "")
+    phone = phone or ship_to.phone or (str(customer.phone or "") if customer else "")
+    missing = {f: "required" for f, v in {"email": email, "phone": phone}.items() if not v}
+    if missing:
+        raise CheckoutDetailsInvalid("Email and phone are required.", details=missing)
+
+    method = shipping_method_by_code(code=shipping_method_code)
+    discount = _discount_resolve(coupon_code=coupon_code, snapshot=snapshot, user=customer)
+    prices = price_compute(
+        lines=snapshot.pricing_lines(), shipping_method=method, country=ship_to.country, discount=discount
+    )
+
+    order = Order(
+        number=order_number_new(), user=customer, email=email, phone=phone,
+        ship_full_name=ship_to.full_name, ship_line1=ship_to.line1, ship_line2=ship_to.line2,
+        ship_city=ship_to.city, ship_region=ship_to.region, ship_postal_code=ship_to.postal_code,
+        ship_country=ship_to.country.upper(), shipping_method=method, shipping_method_name=method.name,
+        payment_method=provider.code, currency=prices.currency, subtotal=prices.subtotal,
+        discount=prices.discount, shipping=prices.shipping, tax=prices.tax, total=prices.total,
+        prices_include_tax=prices.prices_include_tax, coupon_code=prices.coupon_code, customer_note=customer_note,
+    )
+    order.payment_status = provider.start(order=order).status
+    order.save(force_insert=True)
+    priced = {p.key: p for p in prices.lines}
+    lines = OrderLine.objects.bulk_create([
+        OrderLine(
+            order=order, variant_id=ln.variant_id, product_id=ln.product_id, product_name=ln.product_name,
+            sku=ln.sku, attributes=ln.attributes, unit_price=ln.unit_price, quantity=ln.quantity,
+            line_total=priced[ln.variant_id].line_total, discount=priced[ln.variant_id].discount,
+        )
+        for ln in snapshot.lines
+    ])
+    OrderStatusLog.objects.create(order=order, from_status="", to_status=Order.Status.PENDING, changed_by=customer)
+
+    # Late on purpose: the variant rows stay locked only until the commit that follows.
+    stock_allocate(quantities=[(ln.variant_id, ln.quantity) for ln in snapshot.lines])
+    converted = Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(
+        status=Cart.Status.CONVERTED, updated_at=timezone.now()
+    )
+    if not converted:  # the same cart was checked out by a parallel request that committed first
+        raise ConflictError("This cart has already been checked out.", code="cart_converted")
+
+    _attach_lines(order, lines)
+    transaction.on_commit(partial(order_notify, order=order, event="placed"), robust=True)
+    return order
+
+
+# --- idempotency --------------------------------------------------------------------------------
+
+
+def request_fingerprint(payload) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def canonical_body(body):
+    """Sorted keys at every level: PostgreSQL's jsonb reorders keys, a replay must read the same."""
+    return json.loads(json.dumps(body, sort_keys=True, default=str))
+
+
+@dataclass(frozen=True)
+class IdempotentAnswer:
+    status: int
+    body: dict
+    replayed: bool
+
+
+def checkout_idempotent(
+    *, key: str, scope: str, fingerprint: str, place: Callable[[], tuple[Order, int, dict]]
+) -> IdempotentAnswer:
+    """Run `place` (which places the order and renders the answer) at most once per (scope, key).
+
+    A retry with the same body gets the stored answer; with another body, 422. A failed checkout
+    stores nothing (its key row rolls back with it), so the client may retry it with the same key.
+    """
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # savepoint: a duplicate key must not abort the outer transaction
+                record = CheckoutIdempotencyKey.objects.create(scope=scope, key=key, request_fingerprint=fingerprint)
+        except IntegrityError:
+            # On PostgreSQL the INSERT above waited for the first request's transaction to end.
+            record = CheckoutIdempotencyKey.objects.get(scope=scope, key=key)
+            if record.request_fingerprint != fingerprint:
+                raise IdempotencyKeyReused()
+            return IdempotentAnswer(status=record.response_status, body=canonical_body(record.response_body),
+                                    replayed=True)
+        order, status, body = place()
+        body = canonical_body(body)
+        record.order = order
+        record.response_status = status
+        record.response_body = body
+        record.save(update_fields=["order", "response_status", "response_body"])
+        return IdempotentAnswer(status=status, body=body, replayed=False)
+
+
+def idempotency_scope(*, user, cart_token: str | None) -> str:
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"cart:{cart_token or '-'}"[:100]
+
