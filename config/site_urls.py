@@ -3,4 +3,9 @@
 Each app adds its own `site_urls` module here.
 """
 
-urlpatterns = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cms_pages.urls")),  # search, robots.txt, sitemap.xml
+    path("", include("commerce.accounts.site_urls")),
+]

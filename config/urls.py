@@ -23,5 +23,8 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# 500 page without the request context processors, which may be what failed
+handler500 = "cms_pages.views.server_error"
+
 # Wagtail serves every path not matched above: it must stay last.
 urlpatterns += [path("", include(wagtail_urls))]

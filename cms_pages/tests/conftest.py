@@ -1,0 +1,9 @@
+import pytest
+
+from cms_pages.seed import seed_pages
+
+
+@pytest.fixture
+def home(db):
+    """The seeded page tree: home (site root) with shop, about, terms, privacy and contact."""
+    return seed_pages()
