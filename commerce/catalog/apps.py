@@ -5,3 +5,8 @@ class CatalogConfig(AppConfig):
     name = "commerce.catalog"
     label = "catalog"
     verbose_name = "Catalogue"
+
+    def ready(self):
+        from .signals import connect_catalog_cache_signals
+
+        connect_catalog_cache_signals()

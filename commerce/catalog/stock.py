@@ -15,6 +15,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 
 from commerce.core.errors import ConflictError
 
+from .cache import catalog_cache_bump
 from .models import ProductVariant
 
 
@@ -72,6 +73,8 @@ def _bulk_add(*, field: str, deltas: dict[int, int], also: dict[int, int] | None
             output_field=IntegerField(),
         )
     ProductVariant.objects.filter(pk__in=list(deltas)).update(**updates)
+    # update() sends no post_save: tell the catalogue's cached lists that availability changed
+    catalog_cache_bump()
 
 
 def stock_allocate(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:

@@ -1,0 +1,173 @@
+"""Catalogue endpoints: product list and detail, category tree.
+
+The catalogue is public and the same for every caller, so these views skip authentication and the list
+is served from a cache keyed by the catalogue version and the normalised query (see
+commerce/catalog/cache.py for the invalidation). Bodies are JSON bytes built once and stored as such,
+so a cache hit costs two cache reads and no serialisation.
+"""
+
+import hashlib
+import json
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from api.pagination import ShopPageNumberPagination
+from commerce.catalog.cache import cache_get_versioned, cache_set_versioned, catalog_version
+from commerce.catalog.selectors import (
+    PRODUCT_ORDERINGS,
+    category_tree_list,
+    product_detail_get,
+    product_list_count,
+    product_list_rows,
+)
+from commerce.core.errors import NotFoundError
+
+from .filters import ProductListQuery, product_list_query_parse
+from .serializers import (
+    CatalogErrorSerializer,
+    CategoryTreeSerializer,
+    ProductDetailSerializer,
+    ProductListPageSerializer,
+    product_detail_data,
+    product_list_item_data,
+)
+
+
+def _json_response(body: bytes) -> HttpResponse:
+    return HttpResponse(body, content_type="application/json")
+
+
+def _dumps(data) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# money travels as decimal strings, in query parameters too
+DECIMAL_STRING = {"type": "string", "format": "decimal", "example": "10.50"}
+
+PRODUCT_LIST_PARAMETERS = [
+    OpenApiParameter("category", OpenApiTypes.STR, description="Category slug; products of its subcategories are included."),
+    OpenApiParameter("product_type", OpenApiTypes.STR, description="Product type slug."),
+    OpenApiParameter(
+        "price_min", DECIMAL_STRING, description="Some active variant costs at least this (decimal, e.g. 10.50)."
+    ),
+    OpenApiParameter("price_max", DECIMAL_STRING, description="Some active variant costs at most this."),
+    OpenApiParameter("in_stock", OpenApiTypes.BOOL, description="true: only products with available stock; false: only sold-out ones."),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Words in the name or description (at most 100 characters)."),
+    OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(PRODUCT_ORDERINGS), description="Default: name."),
+    OpenApiParameter("page", OpenApiTypes.INT, description="From 1. A page past the end answers 404 page_out_of_range."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="Default 20, capped at 100."),
+    OpenApiParameter(
+        "attribute_filters",
+        {"type": "object", "additionalProperties": {"type": "string"}},
+        style="form",
+        explode=True,
+        description=(
+            "One parameter per filterable attribute, named by its slug, with value slugs: `?size=m&color=red`. "
+            "Comma-separated values match any of them (`?size=m,l`); different attributes must all match. "
+            "A product matches through its own attribute values or those of an active variant."
+        ),
+    ),
+]
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(CatalogErrorSerializer, description="invalid_filter: details name each bad parameter."),
+    404: OpenApiResponse(CatalogErrorSerializer, description="page_out_of_range: the page is past the end."),
+}
+
+
+class ProductListView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []  # public, identical for everyone: what makes it cacheable
+
+    @extend_schema(
+        operation_id="products_list",
+        summary="List live products",
+        description=(
+            "Live products with filters, ordering and bounded pagination. Unknown filter values (category, "
+            "product type, attribute values), non-numeric prices, an in_stock other than true/false and an "
+            "unknown ordering answer 400 `invalid_filter`; parameters that are not filters are ignored."
+        ),
+        parameters=PRODUCT_LIST_PARAMETERS,
+        responses={200: ProductListPageSerializer, **ERROR_RESPONSES},
+        tags=["catalogue"],
+    )
+    def get(self, request):
+        version = catalog_version()
+        query = product_list_query_parse(request.query_params)
+        page_size = ShopPageNumberPagination().get_page_size(request)
+        canonical = list(query.canonical)
+        if "page_size" in request.query_params:
+            canonical.append(("page_size", str(page_size)))
+        base_url = request.build_absolute_uri(request.path)
+        digest = hashlib.blake2b(f"{base_url}?{urlencode(canonical)}&page={query.page}".encode(), digest_size=16).hexdigest()
+        cache_name = f"products:{digest}"
+        body = cache_get_versioned(cache_name, version)
+        if body is None:
+            body = _dumps(self._page(request, query, page_size, canonical, base_url))
+            cache_set_versioned(cache_name, version, body)
+        return _json_response(body)
+
+    def _page(self, request, query: ProductListQuery, page_size: int, canonical: list, base_url: str) -> dict:
+        count = product_list_count(filters=query.filters)
+        offset = (query.page - 1) * page_size
+        if query.page > 1 and offset >= count:
+            raise NotFound("That page is past the end of the list.", code="page_out_of_range")
+        rows = (
+            product_list_rows(filters=query.filters, ordering=query.ordering, offset=offset, limit=page_size)
+            if count
+            else []
+        )
+        detail_prefix = request.build_absolute_uri(reverse("api-product-list"))
+
+        def link(page: int) -> str:
+            return f"{base_url}?{urlencode([*canonical, ('page', page)])}"
+
+        return {
+            "count": count,
+            "next": link(query.page + 1) if offset + page_size < count else None,
+            "previous": link(query.page - 1) if query.page > 1 else None,
+            "results": [
+                product_list_item_data(row, detail_url_prefix=detail_prefix, absolute=request.build_absolute_uri)
+                for row in rows
+            ],
+        }
+
+
+class ProductDetailView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        operation_id="products_retrieve",
+        summary="A live product with its attributes, images, variants and category path",
+        responses={200: ProductDetailSerializer, 404: OpenApiResponse(CatalogErrorSerializer, description="not_found")},
+        tags=["catalogue"],
+    )
+    def get(self, request, slug: str):
+        detail = product_detail_get(slug=slug)
+        if detail is None:
+            raise NotFoundError("No product with that slug is on sale.")
+        data = product_detail_data(detail, url=request.build_absolute_uri(), absolute=request.build_absolute_uri)
+        return _json_response(_dumps(data))
+
+
+class CategoryTreeView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        operation_id="categories_tree",
+        summary="The category tree",
+        description="Active categories from the roots down, each with its children nested.",
+        responses={200: CategoryTreeSerializer(many=True)},
+        tags=["catalogue"],
+    )
+    def get(self, request):
+        return _json_response(_dumps(category_tree_list()))

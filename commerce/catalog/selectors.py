@@ -1,0 +1,393 @@
+"""Catalogue reads: live product lists and details, the category tree and the lookups they share.
+
+The list path is built from `.values()` with annotations (price range, stock, first image) rather than
+model instances, so a page of 100 products costs the same few queries as a page of 1, and no ORM
+object is built per row. The category tree and the filter index are small: they are read whole once
+per catalogue version and cached (see cache.py).
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from wagtail.images import get_image_model
+
+from .cache import cached_for_version
+from .models import (
+    AttributeValue,
+    Category,
+    Product,
+    ProductAttributeValue,
+    ProductImage,
+    ProductType,
+    ProductVariant,
+)
+
+LIST_THUMBNAIL_SPEC = "fill-300x300"
+DETAIL_IMAGE_SPECS = ("fill-600x600", "max-1200x1200")
+
+# ordering name -> ORDER BY; `id` last so that pages never overlap when the first key ties
+PRODUCT_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "price": ("price_min", "id"),
+    "-price": ("-price_min", "-id"),
+    "-created": ("-created_at", "-id"),
+}
+DEFAULT_PRODUCT_ORDERING = "name"
+
+_MONEY_OUTPUT = DecimalField(max_digits=12, decimal_places=2)
+
+
+# --- Category tree --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    id: int
+    name: str
+    slug: str
+    parent_id: int | None
+    description: str
+    is_active: bool
+    children: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CategoryIndex:
+    """Every category by id, in display order; children listed by id."""
+
+    by_id: dict[int, CategoryNode]
+    id_by_slug: dict[str, int]
+    root_ids: tuple[int, ...]
+
+    def active_id_for_slug(self, slug: str) -> int | None:
+        """The category for a slug, unless it or an ancestor is switched off."""
+        category_id = self.id_by_slug.get(slug)
+        if category_id is None:
+            return None
+        if not all(node.is_active for node in self.path(category_id)):
+            return None
+        return category_id
+
+    def descendant_ids(self, category_id: int) -> list[int]:
+        """The category and everything below it (what a shopper browsing it expects to see)."""
+        found, stack = [], [category_id]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(self.by_id[current].children)
+        return found
+
+    def path(self, category_id: int | None) -> list[CategoryNode]:
+        """Root -> leaf. Guards against a cycle an editor could build by hand."""
+        path: list[CategoryNode] = []
+        seen: set[int] = set()
+        while category_id is not None and category_id in self.by_id and category_id not in seen:
+            seen.add(category_id)
+            node = self.by_id[category_id]
+            path.append(node)
+            category_id = node.parent_id
+        path.reverse()
+        return path
+
+
+def _build_category_index() -> CategoryIndex:
+    rows = list(
+        Category.objects.order_by("sort_order", "name", "id").values(
+            "id", "name", "slug", "parent_id", "description", "is_active"
+        )
+    )
+    children: dict[int, list[int]] = {row["id"]: [] for row in rows}
+    roots = []
+    for row in rows:
+        parent_id = row["parent_id"]
+        if parent_id in children:
+            children[parent_id].append(row["id"])
+        else:
+            roots.append(row["id"])
+    by_id = {row["id"]: CategoryNode(**row, children=tuple(children[row["id"]])) for row in rows}
+    return CategoryIndex(
+        by_id=by_id, id_by_slug={row["slug"]: row["id"] for row in rows}, root_ids=tuple(roots)
+    )
+
+
+def category_index_get() -> CategoryIndex:
+    return cached_for_version("category-index", _build_category_index)
+
+
+def category_tree_list() -> list[dict]:
+    """Active categories as nested dicts: [{id, name, slug, description, children: [...]}]."""
+    index = category_index_get()
+
+    def node_dict(category_id: int) -> dict:
+        node = index.by_id[category_id]
+        return {
+            "id": node.id,
+            "name": node.name,
+            "slug": node.slug,
+            "description": node.description,
+            "children": [node_dict(c) for c in node.children if index.by_id[c].is_active],
+        }
+
+    return [node_dict(r) for r in index.root_ids if index.by_id[r].is_active]
+
+
+# --- Filter index ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterIndex:
+    """What the list filters accept: product type slugs and, per filterable attribute, its value slugs."""
+
+    product_type_id_by_slug: dict[str, int]
+    value_ids_by_attribute: dict[str, dict[str, int]]
+
+
+def _build_filter_index() -> FilterIndex:
+    values: dict[str, dict[str, int]] = {}
+    for attribute_slug, value_slug, value_id in AttributeValue.objects.filter(
+        attribute__filterable=True
+    ).values_list("attribute__slug", "slug", "id"):
+        values.setdefault(attribute_slug, {})[value_slug] = value_id
+    return FilterIndex(
+        product_type_id_by_slug=dict(ProductType.objects.values_list("slug", "id")),
+        value_ids_by_attribute=values,
+    )
+
+
+def filter_index_get() -> FilterIndex:
+    return cached_for_version("filter-index", _build_filter_index)
+
+
+# --- Product list ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """Validated list filters, as ids (the API turns slugs into these and rejects unknown ones)."""
+
+    category_ids: Sequence[int] | None = None
+    product_type_id: int | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    in_stock: bool | None = None
+    search: str = ""
+    # one entry per attribute filter: a product matches any of the value ids (comma = OR),
+    # and must match every attribute filter (AND between attributes)
+    attribute_value_ids: Sequence[Sequence[int]] = field(default_factory=tuple)
+
+
+def _active_variants() -> QuerySet:
+    return ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
+
+
+def _effective_variant_price():
+    # a variant without its own price sells at the product's base price
+    return Coalesce(F("price"), OuterRef("base_price"), output_field=_MONEY_OUTPUT)
+
+
+def _variant_price_aggregate(aggregate) -> Subquery:
+    return Subquery(
+        _active_variants()
+        .order_by()
+        .values("product")
+        .annotate(value=aggregate(_effective_variant_price()))
+        .values("value")[:1],
+        output_field=_MONEY_OUTPUT,
+    )
+
+
+def _in_stock_exists() -> Exists:
+    return Exists(_active_variants().filter(stock_on_hand__gt=F("stock_allocated")))
+
+
+def live_products_filtered(*, filters: ProductFilters) -> QuerySet:
+    """Live products matching the filters, without annotations (what the count needs)."""
+    qs = Product.objects.filter(live=True)
+    if filters.category_ids is not None:
+        qs = qs.filter(category_id__in=list(filters.category_ids))
+    if filters.product_type_id is not None:
+        qs = qs.filter(product_type_id=filters.product_type_id)
+    if filters.in_stock is not None:
+        qs = qs.filter(_in_stock_exists()) if filters.in_stock else qs.exclude(_in_stock_exists())
+    if filters.price_min is not None or filters.price_max is not None:
+        qs = qs.filter(_price_range_q(filters.price_min, filters.price_max))
+    if filters.search:
+        qs = qs.filter(Q(name__icontains=filters.search) | Q(description__icontains=filters.search))
+    for value_ids in filters.attribute_value_ids:
+        qs = qs.filter(_attribute_values_q(value_ids))
+    return qs
+
+
+def _price_range_q(low: Decimal | None, high: Decimal | None) -> Q:
+    """Some active variant sells within [low, high]; a product with no active variant, its base price."""
+    variant_price = Coalesce(F("price"), OuterRef("base_price"), output_field=_MONEY_OUTPUT)
+    priced = _active_variants().annotate(effective_price=variant_price)
+    base = Q()
+    if low is not None:
+        priced = priced.filter(effective_price__gte=low)
+        base &= Q(base_price__gte=low)
+    if high is not None:
+        priced = priced.filter(effective_price__lte=high)
+        base &= Q(base_price__lte=high)
+    return Q(Exists(priced)) | (~Q(Exists(_active_variants())) & base)
+
+
+def _attribute_values_q(value_ids: Iterable[int]) -> Q:
+    value_ids = list(value_ids)
+    on_product = ProductAttributeValue.objects.filter(product=OuterRef("pk"), value_id__in=value_ids)
+    through = ProductVariant.attribute_values.through
+    on_variant = through.objects.filter(
+        productvariant__product=OuterRef("pk"),
+        productvariant__is_active=True,
+        attributevalue_id__in=value_ids,
+    )
+    return Q(Exists(on_product)) | Q(Exists(on_variant))
+
+
+LIST_ROW_FIELDS = (
+    "id",
+    "name",
+    "slug",
+    "product_type__slug",
+    "category__slug",
+    "category__name",
+    "price_min",
+    "price_max",
+    "in_stock",
+    "rating_avg",
+    "rating_count",
+    "image_id",
+)
+
+
+def product_list_count(*, filters: ProductFilters) -> int:
+    return live_products_filtered(filters=filters).count()
+
+
+def product_list_rows(*, filters: ProductFilters, ordering: str, offset: int, limit: int) -> list[dict]:
+    """One page of list rows as plain dicts (see LIST_ROW_FIELDS), plus `thumbnail_url` (or None).
+
+    Two queries at most: the annotated page, and the thumbnails' images with their renditions
+    (skipped when no product on the page has an image).
+    """
+    first_image = (
+        ProductImage.objects.filter(product=OuterRef("pk")).order_by("sort_order", "id").values("image_id")[:1]
+    )
+    rows = list(
+        live_products_filtered(filters=filters)
+        .annotate(
+            price_min=Coalesce(_variant_price_aggregate(Min), F("base_price"), output_field=_MONEY_OUTPUT),
+            price_max=Coalesce(_variant_price_aggregate(Max), F("base_price"), output_field=_MONEY_OUTPUT),
+            in_stock=_in_stock_exists(),
+            image_id=Subquery(first_image),
+        )
+        .order_by(*PRODUCT_ORDERINGS[ordering])
+        .values(*LIST_ROW_FIELDS)[offset : offset + limit]
+    )
+    thumbnails = image_rendition_urls(
+        image_ids={row["image_id"] for row in rows if row["image_id"]}, specs=(LIST_THUMBNAIL_SPEC,)
+    )
+    for row in rows:
+        row["thumbnail_url"] = thumbnails.get(row["image_id"], {}).get(LIST_THUMBNAIL_SPEC)
+    return rows
+
+
+def image_rendition_urls(*, image_ids: Iterable[int], specs: Sequence[str]) -> dict[int, dict[str, str]]:
+    """{image id: {spec: url}} in two queries (images, their prefetched renditions).
+
+    Missing renditions are generated here, once; after that they are found by the prefetch.
+    """
+    image_ids = list(image_ids)
+    if not image_ids:
+        return {}
+    images = get_image_model().objects.filter(id__in=image_ids).prefetch_renditions(*specs)
+    return {
+        image.id: {spec: rendition.url for spec, rendition in image.get_renditions(*specs).items()}
+        for image in images
+    }
+
+
+# --- Product detail -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductDetail:
+    product: Product
+    attributes: list[dict]
+    images: list[dict]
+    variants: list[ProductVariant]
+    category_path: list[CategoryNode]
+    price_min: Decimal
+    price_max: Decimal
+    in_stock: bool
+
+
+def product_detail_get(*, slug: str) -> ProductDetail | None:
+    """A live product with everything its page shows, in a fixed number of queries; None if not live."""
+    product = (
+        Product.objects.filter(live=True, slug=slug)
+        .select_related("product_type", "category")
+        .prefetch_related(
+            Prefetch(
+                "attribute_values",
+                queryset=ProductAttributeValue.objects.select_related("attribute", "value").order_by(
+                    "attribute__sort_order", "attribute__name", "sort_order", "id"
+                ),
+            ),
+            Prefetch("images", queryset=ProductImage.objects.order_by("sort_order", "id")),
+            Prefetch(
+                "variants",
+                queryset=ProductVariant.objects.filter(is_active=True)
+                .order_by("sort_order", "id")
+                .prefetch_related(
+                    Prefetch(
+                        "attribute_values",
+                        queryset=AttributeValue.objects.select_related("attribute").order_by(
+                            "attribute__sort_order", "sort_order"
+                        ),
+                    )
+                ),
+            ),
+        )
+        .first()
+    )
+    if product is None:
+        return None
+
+    attributes: dict[int, dict] = {}
+    for pav in product.attribute_values.all():
+        entry = attributes.setdefault(
+            pav.attribute_id, {"name": pav.attribute.name, "slug": pav.attribute.slug, "values": []}
+        )
+        entry["values"].append(pav.display_value)
+
+    product_images = list(product.images.all())
+    urls = image_rendition_urls(image_ids={pi.image_id for pi in product_images}, specs=DETAIL_IMAGE_SPECS)
+    images = [{"alt": pi.alt_text, "urls": urls.get(pi.image_id, {})} for pi in product_images]
+
+    variants = list(product.variants.all())
+    prices = [v.price if v.price is not None else product.base_price for v in variants] or [product.base_price]
+    return ProductDetail(
+        product=product,
+        attributes=list(attributes.values()),
+        images=images,
+        variants=variants,
+        category_path=category_index_get().path(product.category_id),
+        price_min=min(prices),
+        price_max=max(prices),
+        in_stock=any(v.stock_available > 0 for v in variants),
+    )
