@@ -10,6 +10,7 @@ from django.db.models.functions import Cast, Concat
 
 from commerce.core.errors import ApplicationError
 
+from .cache import catalog_cache_bump
 from .models import Attribute, AttributeValue, Product, ProductTypeAttribute, ProductVariant
 
 _SKU_UNSAFE = re.compile(r"[^A-Z0-9]+")
@@ -124,6 +125,7 @@ def variants_generate(
             for value in combo
         ]
     )
+    catalog_cache_bump()  # bulk_create sends no post_save: cached lists must still see the new variants
     return created
 
 

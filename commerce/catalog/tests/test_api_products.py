@@ -424,3 +424,9 @@ def test_product_detail_draft_and_unknown_give_404(api, shop):
         response = api.get(f"/api/v1/products/{slug}/")
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
+
+
+def test_product_list_cache_shows_generated_variants(api, shop):
+    assert _slugs(api.get(LIST_URL, {"size": "m"})) == ["red-tee"]
+    variants_generate(product=shop["blue_tee"])  # bulk_create: no post_save, the service bumps the cache
+    assert _slugs(api.get(LIST_URL, {"size": "m"})) == ["blue-tee", "red-tee"]
