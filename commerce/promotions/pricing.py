@@ -154,7 +154,11 @@ def discounts_compute(
         for key, amount in best.line_amounts.items():
             remaining[key] -= amount
     shipping_offer = next(
-        (result for rule in automatic if rule.kind == FREE_SHIPPING and (result := rule_apply(rule, remaining, lines, subtotal))),
+        (
+            result
+            for rule in automatic
+            if rule.kind == FREE_SHIPPING and (result := rule_apply(rule, remaining, lines, subtotal))
+        ),
         None,
     )
     if shipping_offer:

@@ -1,11 +1,13 @@
 """Coupon and promotion rules: validate a code against a cart, compute the discount, redeem and release.
 
 Checkout calls, inside its transaction:
-    outcome = cart_discounts_compute(lines=..., coupon_code=cart.coupon_code, check_usage=False)
+    outcome = cart_discounts_compute(lines=..., coupon_code=..., customer=..., lock_coupon=True)
     ... create the order ...
-    coupon_redeem(code=outcome.coupon_code, order=order, discount=outcome.coupon.amount)
-`coupon_redeem` locks the coupon row (SELECT ... FOR UPDATE) and counts its uses under that lock, so
-a usage limit holds however many checkouts run at once. Cancelling an order calls `coupon_release`.
+    coupon_usage_record(coupon_id=outcome.coupon.rule.id, order=order, discount=outcome.coupon.amount)
+`lock_coupon` takes the coupon row (SELECT ... FOR UPDATE) and counts its uses under that lock, so a
+usage limit holds however many checkouts run at once (`coupon_redeem` does lock, check and record in
+one call for other callers). Cancelling an order calls `coupon_release` (wired to the orders app's
+`order_status_changed` signal in receivers.py).
 Precedence and rounding are documented in `commerce.promotions.pricing`.
 """
 
@@ -63,25 +65,30 @@ def cart_discounts_compute(
     coupon_code: str = "",
     customer: CustomerRef | None = None,
     check_usage: bool = True,
+    lock_coupon: bool = False,
     now=None,
 ) -> DiscountOutcome:
     """Automatic promotions plus the coupon (if any) on these lines; raises CouponError for a bad code.
 
-    Queries: 1 for automatic promotions (+2 when there are any), 3 for the coupon, 1 for the category
-    tree when a rule is restricted to categories, 1 for usage counts when `check_usage`.
+    `lock_coupon` (checkout, inside its transaction) takes the coupon row FOR UPDATE before counting
+    its uses, so the counts stay true until the transaction ends; `coupon_usage_record` then records
+    the use. Queries: 1 for automatic promotions, 1 for the coupon, 1 for every rule's restrictions
+    and the category tree (none without rules), 1 for the usage counts when checked.
     """
     now = now or timezone.now()
     customer = customer or CustomerRef()
+    if lock_coupon and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_coupon needs the checkout transaction")
     coupon = None
     if normalize_code(coupon_code):
-        coupon = _coupon_check_in_force(coupon_get_by_code(code=coupon_code), now=now)
+        coupon = _coupon_check_in_force(coupon_get_by_code(code=coupon_code, lock=lock_coupon), now=now)
     automatic = automatic_promotions_in_force(now=now)
-    frozen = rules_freeze([*automatic, coupon] if coupon else automatic)
+    frozen = rules_freeze(coupons=[coupon] if coupon else [], automatic=automatic)
     coupon_rule: Rule | None = frozen.pop() if coupon else None
     if coupon_rule is not None:
         # Cheap cart checks first; the usage count (a query) only for a coupon that fits the cart.
         coupon_check_cart(coupon_rule, lines, sum((line.amount for line in lines), Decimal("0")))
-        if check_usage:
+        if check_usage or lock_coupon:
             _coupon_check_usage(coupon, customer=customer)
     return discounts_compute(lines=lines, automatic=frozen, coupon=coupon_rule)
 
@@ -104,19 +111,16 @@ def coupon_redeem(*, code: str, order, discount: Decimal = Decimal("0.00"), now=
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("coupon_redeem must run inside the checkout transaction")
-    now = now or timezone.now()
-    coupon = (
-        Coupon.objects.select_for_update(of=("self",)).filter(code=normalize_code(code)).first()
-    )
-    coupon = _coupon_check_in_force(coupon, now=now)
-    customer = CustomerRef(user_id=order.user_id, email=order.email)
-    total, mine = coupon_usage_counts(coupon_id=coupon.pk, user_id=customer.user_id, email=customer.email)
-    if coupon.usage_limit is not None and total >= coupon.usage_limit:
-        raise errors.coupon_exhausted()
-    if coupon.per_customer_limit is not None and mine >= coupon.per_customer_limit:
-        raise errors.coupon_already_used()
+    coupon = _coupon_check_in_force(coupon_get_by_code(code=code, lock=True), now=now or timezone.now())
+    _coupon_check_usage(coupon, customer=CustomerRef(user_id=order.user_id, email=order.email))
+    return coupon_usage_record(coupon_id=coupon.pk, order=order, discount=discount)
+
+
+def coupon_usage_record(*, coupon_id: int, order, discount: Decimal) -> CouponUsage:
+    """Insert the use. Only after the coupon was locked and checked in this same transaction
+    (`coupon_redeem`, or `cart_discounts_compute(lock_coupon=True)` as checkout does)."""
     return CouponUsage.objects.create(
-        coupon=coupon,
+        coupon_id=coupon_id,
         order=order,
         user_id=order.user_id,
         email=order.email.strip().lower(),

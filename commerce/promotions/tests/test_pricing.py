@@ -139,7 +139,9 @@ def test_discounts_compute_caps_by_max_discount_and_eligible_amount():
 
 def test_discounts_compute_free_shipping_over_threshold():
     lines = [DiscountLine(key=1, product_id=1, category_id=None, amount=Decimal("40.00"))]
-    over_50 = Rule(id=1, name="Free shipping over 50", kind=FREE_SHIPPING, value=Decimal("0"), min_subtotal=Decimal("50"))
+    over_50 = Rule(
+        id=1, name="Free shipping over 50", kind=FREE_SHIPPING, value=Decimal("0"), min_subtotal=Decimal("50")
+    )
 
     assert discounts_compute(lines=lines, automatic=[over_50]).free_shipping is False
     lines.append(DiscountLine(key=2, product_id=2, category_id=None, amount=Decimal("10.00")))

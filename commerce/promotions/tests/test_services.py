@@ -92,14 +92,21 @@ def test_coupon_validate_already_used_by_guest_email(product):
 
     assert _reason(code="once", lines=lines, customer=CustomerRef(email="ANN@example.com")) == "coupon_already_used"
     # someone else may still use it
-    assert coupon_validate(code="once", lines=lines, customer=CustomerRef(email="bob@example.com")).discount == Decimal("2.00")
+    assert coupon_validate(code="once", lines=lines, customer=CustomerRef(email="bob@example.com")).discount == Decimal(
+        "2.00"
+    )
 
 
 def test_coupon_validate_already_used_by_user(product):
     user = get_user_model().objects.create_user(email="cust@example.com", password="x")
     coupon = CouponFactory(code="ONCE", per_customer_limit=1)
-    CouponUsage.objects.create(coupon=coupon, order=order_create(email="other@example.com", user=user), user=user, email="other@example.com")
-    assert _reason(code="ONCE", lines=_lines((product, "20.00")), customer=CustomerRef(user_id=user.pk)) == "coupon_already_used"
+    CouponUsage.objects.create(
+        coupon=coupon, order=order_create(email="other@example.com", user=user), user=user, email="other@example.com"
+    )
+    assert (
+        _reason(code="ONCE", lines=_lines((product, "20.00")), customer=CustomerRef(user_id=user.pk))
+        == "coupon_already_used"
+    )
 
 
 def test_coupon_validate_not_applicable_to_cart(product):

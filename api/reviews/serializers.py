@@ -1,0 +1,87 @@
+"""Review and wishlist API shapes.
+
+Input serializers name only what a customer may set: `status`, `verified`, `rating_avg` or `user` in a
+request body are not fields here, so they are ignored (mass assignment changes nothing).
+"""
+
+from rest_framework import serializers
+
+from commerce.reviews.models import MAX_REVIEW_IMAGES
+from commerce.reviews.selectors import review_author_name
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    title = serializers.CharField(max_length=150)
+    body = serializers.CharField(max_length=5000)
+    images = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        required=False,
+        default=list,
+        max_length=MAX_REVIEW_IMAGES,
+        help_text="Up to 5 JPEG, PNG or WebP images of at most 5 MB each (multipart, repeat the field)",
+    )
+
+
+class ReviewImageSerializer(serializers.Serializer):
+    url = serializers.SerializerMethodField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        url = obj.image.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rating = serializers.IntegerField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    author = serializers.SerializerMethodField()
+    verified = serializers.BooleanField(help_text="The author has a delivered order with this product")
+    status = serializers.CharField(help_text="Always approved in lists; pending right after posting")
+    created_at = serializers.DateTimeField()
+    images = ReviewImageSerializer(many=True)
+
+    def get_author(self, obj) -> str:
+        return review_author_name(obj)
+
+
+class ReviewListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    rating_avg = serializers.DecimalField(max_digits=3, decimal_places=2)
+    rating_count = serializers.IntegerField()
+    rating_histogram = serializers.DictField(
+        child=serializers.IntegerField(), help_text='Approved reviews per rating: {"1": 0, ..., "5": 12}'
+    )
+    results = ReviewSerializer(many=True)
+
+
+class WishlistProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    base_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    rating_avg = serializers.DecimalField(max_digits=3, decimal_places=2)
+    url = serializers.CharField(source="get_absolute_url")
+
+
+class WishlistItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    product = WishlistProductSerializer()
+    created_at = serializers.DateTimeField()
+
+
+class WishlistAddSerializer(serializers.Serializer):
+    product = serializers.CharField(max_length=220, help_text="The product's id or slug")
+
+
+class WishlistPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = WishlistItemSerializer(many=True)

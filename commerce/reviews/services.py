@@ -1,0 +1,107 @@
+"""Review and wishlist writes.
+
+Rating aggregates: a product's `rating_avg` / `rating_count` count approved reviews only and are
+recomputed (one aggregate query, one update) whenever a review of that product is moderated or deleted.
+"""
+
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from commerce.catalog.models import Product
+from commerce.core.errors import ApplicationError, ConflictError, NotFoundError
+
+from .images import image_check_size, image_sanitize
+from .models import MAX_REVIEW_IMAGES, Review, ReviewImage, WishlistItem
+from .selectors import review_is_verified_purchase
+
+
+def product_ratings_refresh(*, product_ids: Iterable[int]) -> None:
+    """Recompute the stored average and count from approved reviews (1 aggregate + 1 update per product)."""
+    product_ids = sorted(set(product_ids))
+    if not product_ids:
+        return
+    approved = Q(reviews__status=Review.Status.APPROVED)
+    rows = (
+        Product.objects.filter(pk__in=product_ids)
+        .annotate(avg=Avg("reviews__rating", filter=approved), n=Count("reviews", filter=approved))
+        .values_list("pk", "avg", "n")
+    )
+    for pk, avg, n in rows:
+        rating_avg = Decimal(str(avg or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        Product.objects.filter(pk=pk).update(rating_avg=rating_avg, rating_count=n)
+
+
+@transaction.atomic
+def review_create(*, product: Product, user, rating: int, title: str, body: str, images: Sequence = ()) -> Review:
+    """A pending review by `user`; status and the verified flag are decided here, never by input."""
+    if not 1 <= int(rating) <= 5:
+        raise ApplicationError("A rating is a whole number from 1 to 5.", code="invalid_rating")
+    if len(images) > MAX_REVIEW_IMAGES:
+        raise ApplicationError(f"A review takes at most {MAX_REVIEW_IMAGES} images.", code="too_many_images")
+    if Review.objects.filter(product=product, user=user).exists():
+        raise ConflictError("You have already reviewed this product.", code="review_exists")
+    # Every image is checked and re-encoded before anything is written.
+    for index, upload in enumerate(images, start=1):
+        image_check_size(upload, name=f"Image {index}")
+    cleaned = [image_sanitize(upload, name=f"Image {index}") for index, upload in enumerate(images, start=1)]
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                product=product,
+                user=user,
+                rating=int(rating),
+                title=title.strip(),
+                body=body.strip(),
+                status=Review.Status.PENDING,
+                verified=review_is_verified_purchase(user=user, product_id=product.pk),
+            )
+    except IntegrityError as exc:  # a second request raced past the check above
+        raise ConflictError("You have already reviewed this product.", code="review_exists") from exc
+    for content in cleaned:
+        ReviewImage.objects.create(review=review, image=content)
+    return review
+
+
+@transaction.atomic
+def reviews_moderate(*, review_ids: Iterable[int], status: str, moderator=None) -> int:
+    """Approve or reject reviews and refresh the ratings of their products. Returns how many changed."""
+    if status not in (Review.Status.APPROVED, Review.Status.REJECTED):
+        raise ApplicationError("Reviews can only be approved or rejected.", code="invalid_status")
+    reviews = Review.objects.filter(pk__in=list(review_ids)).exclude(status=status)
+    product_ids = set(reviews.values_list("product_id", flat=True))
+    changed = reviews.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
+    product_ratings_refresh(product_ids=product_ids)
+    return changed
+
+
+def review_moderate(*, review: Review, status: str, moderator=None) -> Review:
+    reviews_moderate(review_ids=[review.pk], status=status, moderator=moderator)
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def review_delete(*, review: Review) -> None:
+    product_id = review.product_id
+    review.delete()
+    product_ratings_refresh(product_ids=[product_id])
+
+
+# --- wishlist -----------------------------------------------------------------------------------
+
+
+def wishlist_item_add(*, user, product: Product) -> tuple[WishlistItem, bool]:
+    """Add a product to the customer's wishlist; adding it twice keeps one item."""
+    if not product.live:
+        raise NotFoundError("No such product.", code="product_not_found")
+    return WishlistItem.objects.get_or_create(user=user, product=product)
+
+
+def wishlist_item_remove(*, user, item_id: int) -> None:
+    deleted, _ = WishlistItem.objects.filter(pk=item_id, user=user).delete()
+    if not deleted:
+        raise NotFoundError("No such wishlist item.", code="wishlist_item_not_found")
