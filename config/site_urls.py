@@ -8,4 +8,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("cms_pages.urls")),  # search, robots.txt, sitemap.xml
     path("", include("commerce.accounts.site_urls")),
+    # shop/, shop/category/<slug>/, shop/product/<slug>/: the catalogue's views through the ShopPage
+    path("", include("cms_pages.shop_urls")),
+    path("", include("commerce.cart.site_urls")),  # cart/, cart/add/
+    path("", include("commerce.orders.site_urls")),  # checkout/, checkout/confirmation/<number>/
 ]

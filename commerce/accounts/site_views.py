@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -192,6 +193,7 @@ def address_make_default(request, address_id: int):
 
 
 def _orders_for(user):
+    # imported here: orders depends on accounts (Order.user), not the other way round at import time
     from commerce.orders.selectors import orders_for_customer
 
     return orders_for_customer(user=user)
@@ -199,17 +201,16 @@ def _orders_for(user):
 
 @login_required
 def order_list(request):
-    from django.core.paginator import Paginator
-
     page = Paginator(_orders_for(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "account/order_list.html", {"page": page, "orders": page.object_list})
 
 
 @login_required
 def order_detail(request, number: str):
-    from commerce.orders.selectors import order_for_customer
+    from commerce.orders.selectors import order_get_for_customer
 
-    order = order_for_customer(user=request.user, number=number)
-    if order is None:
-        raise Http404("Order not found.")
+    try:
+        order = order_get_for_customer(user=request.user, number=number)
+    except ApplicationError as exc:  # someone else's order is "not found" too
+        raise Http404(exc.message) from exc
     return render(request, "account/order_detail.html", {"order": order})
