@@ -1,0 +1,105 @@
+"""Shop reports in the Wagtail admin (Reports menu), each exportable to XLSX and CSV by Wagtail's
+ReportView."""
+
+from django.conf import settings
+from django.utils.functional import cached_property
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.reports import ReportView
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from commerce.catalog.models import ProductVariant
+from commerce.core.money import format_money
+from commerce.orders.models import Order
+
+from . import selectors
+
+
+class MoneyColumn(Column):
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return format_money(value) if value is not None else ""
+
+
+class OrderReportView(ReportView):
+    """Reports over orders: for whoever may view orders (shop managers, support)."""
+
+    any_permission_required = ["view", "change"]
+
+    @cached_property
+    def permission_policy(self):
+        return ModelPermissionPolicy(Order)
+
+
+class LowStockReportView(ReportView):
+    page_title = "Low stock"
+    header_icon = "warning"
+    index_url_name = "shop_reports:low_stock"
+    index_results_url_name = "shop_reports:low_stock_results"
+    export_filename = "low-stock"
+    any_permission_required = ["view", "change"]
+    columns = [
+        Column("sku", label="SKU"),
+        Column("product", label="Product", accessor="product.name"),
+        Column("available", label="Available"),
+        Column("stock_on_hand", label="On hand"),
+        Column("stock_allocated", label="Allocated"),
+    ]
+    list_export = ["sku", "product.name", "available", "stock_on_hand", "stock_allocated"]
+    export_headings = {
+        "sku": "SKU",
+        "product.name": "Product",
+        "available": "Available",
+        "stock_on_hand": "On hand",
+        "stock_allocated": "Allocated",
+    }
+
+    @cached_property
+    def permission_policy(self):
+        return ModelPermissionPolicy(ProductVariant)
+
+    def get_queryset(self):
+        return selectors.variants_low_stock()
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["threshold"] = settings.SHOP_LOW_STOCK_THRESHOLD
+        return context
+
+
+class SalesByDayReportView(OrderReportView):
+    page_title = "Sales by day"
+    header_icon = "date"
+    index_url_name = "shop_reports:sales_by_day"
+    index_results_url_name = "shop_reports:sales_by_day_results"
+    export_filename = "sales-by-day"
+    paginate_by = 100
+    columns = [
+        Column("day", label="Day"),
+        Column("orders", label="Orders"),
+        MoneyColumn("revenue", label="Revenue"),
+    ]
+    list_export = ["day", "orders", "revenue"]
+    export_headings = {"day": "Day", "orders": "Orders", "revenue": "Revenue"}
+
+    def get_queryset(self):
+        # newest first on screen and in the spreadsheet
+        return list(reversed(selectors.sales_by_day(days=90)))
+
+
+class TopProductsReportView(OrderReportView):
+    page_title = "Top products (30 days)"
+    header_icon = "pick"
+    index_url_name = "shop_reports:top_products"
+    index_results_url_name = "shop_reports:top_products_results"
+    export_filename = "top-products"
+    columns = [
+        Column("product_name", label="Product"),
+        Column("units", label="Units sold"),
+        Column("orders", label="Orders"),
+        MoneyColumn("revenue", label="Revenue"),
+    ]
+    list_export = ["product_name", "units", "orders", "revenue"]
+    export_headings = {"product_name": "Product", "units": "Units sold", "orders": "Orders", "revenue": "Revenue"}
+
+    def get_queryset(self):
+        return selectors.top_products(days=30, limit=100)
