@@ -42,3 +42,10 @@ def guest_address() -> ShippingAddress:
 @pytest.fixture
 def variant(db):
     return ProductVariantFactory(stock_on_hand=10, price=Decimal("12.50"))
+
+
+@pytest.fixture
+def customer(db):
+    from commerce.accounts.models import User
+
+    return User.objects.create_user(email="cara.customer@example.com", password="pw-123456-x")
