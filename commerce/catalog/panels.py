@@ -4,7 +4,8 @@ FieldPanel needs a field name known when the edit handler is built, but these fi
 product's type, so this panel asks the bound form which attribute fields it has.
 """
 
-from wagtail.admin.panels import Panel
+from django.utils.safestring import mark_safe
+from wagtail.admin.panels import Panel, TabbedInterface
 
 
 class ProductAttributesPanel(Panel):
@@ -16,3 +17,16 @@ class ProductAttributesPanel(Panel):
             context["fields"] = [self.form[name] for name, _ in getattr(self.form, "attribute_fields", [])]
             context["product_type"] = self.instance.product_type if self.instance.product_type_id else None
             return context
+
+
+class ProductEditHandler(TabbedInterface):
+    """The product form's tabs. The attribute fields are rendered by ProductAttributesPanel; without
+    this, Wagtail would render them a second time at the bottom as "fields no panel claimed"."""
+
+    class BoundPanel(TabbedInterface.BoundPanel):
+        def render_missing_fields(self):
+            claimed = set(self.panel.get_form_options().get("fields", []))
+            claimed.update(name for name, _ in getattr(self.form, "attribute_fields", []))
+            return mark_safe(  # noqa: S308 - Django's own rendering of bound fields
+                "".join(str(self.form[name]) for name in self.form.fields if name not in claimed)
+            )

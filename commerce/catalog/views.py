@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, PublishingPanel, TabbedInterface
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, PublishingPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, LiveStatusTagColumn
 from wagtail.admin.utils import set_query_params
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -28,7 +28,7 @@ from commerce.core.errors import ApplicationError
 
 from .forms import GenerateVariantsForm, ProductAdminForm, VariantGridFormSet
 from .models import Attribute, AttributeValue, Category, Product, ProductType, ProductTypeAttribute, ProductVariant
-from .panels import ProductAttributesPanel
+from .panels import ProductAttributesPanel, ProductEditHandler
 from .services import variants_generate, variants_update
 
 # --- Categories, attributes, product types -----------------------------------------------------
@@ -363,7 +363,7 @@ class ProductViewSet(SnippetViewSet):
     search_fields = ["name", "slug", "sku_code"]
     search_backend_name = None  # plain database search: exact and immediate, no index to keep up to date
 
-    edit_handler = TabbedInterface(
+    edit_handler = ProductEditHandler(
         [
             ObjectList(
                 [

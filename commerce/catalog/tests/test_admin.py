@@ -91,7 +91,7 @@ class ProductAdminTests(WagtailTestUtils, TestCase):
         response = self.client.get(reverse("catalog_product:add") + f"?product_type={self.clothing.pk}")
         self.assertEqual(response.status_code, 200)
         # Material describes the product; Size and Color make variants, so they are not on this form
-        self.assertContains(response, 'name="attribute_material"')
+        self.assertContains(response, 'name="attribute_material"', count=1)
         self.assertNotContains(response, 'name="attribute_size"')
 
     def test_product_create_clothing_generate_variants_set_grid_and_publish(self):
@@ -329,3 +329,31 @@ def test_variants_screen_generate_needs_add_permission(client):
     response = client.post(url, {"generate": "1"})
     assert (response.status_code, response["Location"]) == (302, "/admin/")
     assert not product.variants.exists()
+
+
+class ProductSchedulingAndPreviewTests(WagtailTestUtils, TestCase):
+    def setUp(self):
+        self.login()
+        self.clothing = clothing_type()
+
+    def test_product_publish_with_go_live_at_schedules_instead_of_publishing(self):
+        response = self.client.post(
+            reverse("catalog_product:add") + f"?product_type={self.clothing.pk}",
+            _product_form_data(go_live_at="2099-01-01 09:00", **{"action-publish": "action-publish"}),
+        )
+        self.assertEqual(response.status_code, 302, response.content[:3000])
+        product = Product.objects.get(slug="organic-tee")
+        self.assertFalse(product.live)
+        self.assertEqual(product.scheduled_revision.approved_go_live_at.year, 2099)
+
+    def test_product_preview_on_add_renders_the_chosen_type(self):
+        preview_url = reverse("catalog_product:preview_on_add") + f"?product_type={self.clothing.pk}"
+        data = _product_form_data(name="Brand New Tee", attribute_material="Hemp")
+        self.assertEqual(self.client.post(preview_url, data).json(), {"is_valid": True, "is_available": True})
+        response = self.client.get(preview_url)
+        self.assertContains(response, "Brand New Tee")
+        self.assertContains(response, "Hemp")
+
+    def test_product_add_page_preview_url_keeps_the_type(self):
+        response = self.client.get(reverse("catalog_product:add") + f"?product_type={self.clothing.pk}")
+        self.assertContains(response, reverse("catalog_product:preview_on_add") + f"?product_type={self.clothing.pk}")
