@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.catalog.tasks.publish_scheduled",
         "schedule": timedelta(minutes=5),
     },
+    # emails whose enqueue was lost (broker down at commit time) are sent late rather than never
+    "resend-pending-notifications": {
+        "task": "commerce.notifications.tasks.notifications_resend_pending",
+        "schedule": timedelta(minutes=10),
+    },
 }
 
 # --- Wagtail ------------------------------------------------------------------------------------

@@ -93,3 +93,20 @@ def test_notification_deliver_smtp_failure_is_retried_then_marked_failed(
     assert log.status == NotificationLog.Status.FAILED
     assert log.attempts == len(calls) == 1 + notification_deliver.max_retries + 1
     assert mail.outbox == []
+
+
+def test_notifications_resend_pending_sends_emails_whose_enqueue_was_lost(django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commerce.notifications.tasks import notifications_resend_pending
+
+    order = order_with_lines(quantities=(1,))
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down: nothing enqueued
+        order_notify(order=order, event="placed")
+    NotificationLog.objects.update(created_at=timezone.now() - timedelta(minutes=20))
+    assert notifications_resend_pending.delay().get() == 1
+    assert len(mail.outbox) == 1
+    assert notifications_resend_pending.delay().get() == 0  # sent rows are left alone
+    assert len(mail.outbox) == 1
