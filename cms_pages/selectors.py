@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.images import get_image_model
+from wagtail.search.backends import get_search_backend
 
 from cms_pages.models import Banner
 from commerce.catalog.models import AttributeValue, Category, Product, ProductImage, ProductVariant
@@ -113,18 +114,22 @@ def shop_sitemap_entries(*, root_url: str) -> list[dict]:
 
 def product_search(*, query: str) -> list[Product]:
     """Live products matching `query`, best match first, as cards."""
-    ids = [p.pk for p in Product.objects.filter(live=True).search(query)[:200]]
+    results = get_search_backend().search(query, Product.objects.filter(live=True))[:200]
+    ids = [p.pk for p in results]
     return product_cards(ids=ids)
 
 
+# the filter specs {% picture %} expands "format-{webp,jpeg} fill-{320x320,...}" into, in its order
 GALLERY_PICTURE_SPECS = tuple(
-    f"fill-{size}x{size}|format-{fmt}" for size in (320, 640, 960) for fmt in ("webp", "jpeg")
+    f"format-{fmt}|fill-{size}x{size}" for fmt in ("webp", "jpeg") for size in (320, 640, 960)
 )
 
 
 def product_gallery(*, product: Product) -> list[tuple]:
     """[(image, alt text)] of a product in order, the {% picture %} renditions prefetched."""
-    links = list(ProductImage.objects.filter(product=product).order_by("sort_order", "id").values_list("image_id", "alt_text"))
+    # product.images is prefetched on the live page and in memory on a preview: no query here
+    ordered = sorted(product.images.all(), key=lambda pi: (pi.sort_order or 0, pi.pk or 0))
+    links = [(pi.image_id, pi.alt_text) for pi in ordered if pi.image_id]
     if not links:
         return []
     images = get_image_model().objects.filter(id__in=[i for i, _ in links]).prefetch_renditions(*GALLERY_PICTURE_SPECS)

@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
+from wagtail.models import Page
 
 from cms_pages.selectors import banners_live
 from cms_pages.seo import json_for_script
@@ -21,7 +22,7 @@ def canonical_url(context, obj=None) -> str:
     if request is None:
         return ""
     if obj is not None:
-        if hasattr(obj, "get_full_url"):
+        if isinstance(obj, Page):
             return obj.get_full_url(request) or ""
         return request.build_absolute_uri(obj.get_absolute_url())
     return request.build_absolute_uri(request.path)

@@ -28,10 +28,18 @@ def _step_admin(command: "Command") -> str:
     return f"demo admin {seed.DEMO_ADMIN_EMAIL} {state}"
 
 
+def _step_pages(command: "Command") -> str:
+    from cms_pages.seed import seed_pages  # after the catalogue: the home page's grids show its products
+
+    home = seed_pages()
+    return f"home page, shop, about, terms, privacy and contact pages ready at {home.url}"
+
+
 STEPS = [
     ("catalogue", _step_catalogue),
     ("shipping and tax", _step_shipping),
     ("demo admin", _step_admin),
+    ("pages", _step_pages),
 ]
 
 
