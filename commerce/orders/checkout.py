@@ -29,6 +29,9 @@ from commerce.accounts.models import Address
 from commerce.cart.models import Cart, CartLine
 from commerce.catalog.stock import InsufficientStock, ShortLine, stock_allocate
 from commerce.core.errors import ApplicationError, ConflictError
+from commerce.core.money import quantize_money
+from commerce.promotions.pricing import DiscountLine, DiscountOutcome
+from commerce.promotions.services import CustomerRef, cart_discounts_compute, coupon_usage_record
 
 from .models import CheckoutIdempotencyKey, Order, OrderLine, OrderStatusLog, ShippingMethod
 from .notifications import order_notify
@@ -73,6 +76,7 @@ class CheckoutLine:
     unit_price: Decimal
     quantity: int
     for_sale: bool
+    category_id: int | None = None  # for coupons restricted to categories
 
 
 @dataclass(frozen=True)
@@ -98,16 +102,16 @@ def checkout_snapshot(*, cart: Cart) -> CheckoutSnapshot:
             "id", "quantity", "variant_id", "variant__sku", "variant__price", "variant__is_active",
             "variant__product_id", "variant__product__name", "variant__product__base_price",
             "variant__product__live", "variant__attribute_values__attribute__name",
-            "variant__attribute_values__name",
+            "variant__attribute_values__name", "variant__product__category_id",
         )
     )
     by_line: dict[int, dict] = {}
     for (line_id, qty, variant_id, sku, price, active, product_id, name, base_price, live,
-         attribute, value) in rows:
+         attribute, value, category_id) in rows:
         line = by_line.setdefault(line_id, {
             "variant_id": variant_id, "product_id": product_id, "sku": sku, "product_name": name,
             "attributes": {}, "unit_price": price if price is not None else base_price,
-            "quantity": qty, "for_sale": bool(active and live),
+            "quantity": qty, "for_sale": bool(active and live), "category_id": category_id,
         })
         if attribute is not None:
             line["attributes"][attribute] = value
@@ -150,13 +154,29 @@ def _address_resolve(*, user, address: ShippingAddress | None, address_id: int |
     return address
 
 
-def _discount_resolve(*, coupon_code: str, snapshot: CheckoutSnapshot, user) -> Discount | None:
-    """The seam where the promotions app turns a coupon code into a Discount (see pricing.Discount)."""
-    if not coupon_code:
-        return None
-    raise ApplicationError(
-        "Coupons cannot be applied yet.", code="coupon_invalid", details={"coupon_code": coupon_code}
+def _discount_resolve(*, coupon_code: str, snapshot: CheckoutSnapshot, user, email: str = "",
+                      lock_coupon: bool = False) -> DiscountOutcome:
+    """The seam where the promotions app turns automatic promotions and a coupon code into a Discount.
+
+    At checkout (`lock_coupon`) the coupon row stays locked until commit; its use is recorded by
+    `coupon_usage_record` once the order exists. Raises CouponError (400/409) for a refused code.
+    """
+    customer = user if user is not None and user.is_authenticated else None
+    return cart_discounts_compute(
+        lines=[
+            DiscountLine(key=ln.variant_id, product_id=ln.product_id, category_id=ln.category_id,
+                         amount=quantize_money(ln.unit_price * ln.quantity))
+            for ln in snapshot.lines
+        ],
+        coupon_code=coupon_code,
+        customer=CustomerRef(user_id=customer.pk if customer else None, email=email),
+        lock_coupon=lock_coupon,
     )
+
+
+def _discount(outcome: DiscountOutcome) -> Discount:
+    return Discount(code=outcome.coupon_code, line_amounts=outcome.line_discounts,
+                    free_shipping=outcome.free_shipping)
 
 
 def shipping_method_by_code(*, code: str) -> ShippingMethod:
@@ -174,9 +194,11 @@ def checkout_preview(*, cart: Cart | None, shipping_method_code: str = "", count
     """What checkout would charge now (the cart's lines and their prices), without writing anything."""
     snapshot = checkout_snapshot(cart=cart) if cart is not None else CheckoutSnapshot(cart_id=0, lines=())
     method = shipping_method_by_code(code=shipping_method_code) if shipping_method_code else None
-    discount = _discount_resolve(coupon_code=coupon_code, snapshot=snapshot, user=user)
+    # No code in the request: the one applied to the cart (POST /api/v1/cart/coupon/).
+    coupon_code = coupon_code or (cart.coupon_code if cart is not None else "")
+    outcome = _discount_resolve(coupon_code=coupon_code, snapshot=snapshot, user=user)
     return snapshot, price_compute(lines=snapshot.pricing_lines(), shipping_method=method,
-                                   country=country or "", discount=discount)
+                                   country=country or "", discount=_discount(outcome))
 
 
 def _attach_lines(order: Order, lines: list[OrderLine]) -> None:
@@ -224,9 +246,11 @@ def order_place(
         raise CheckoutDetailsInvalid("Email and phone are required.", details=missing)
 
     method = shipping_method_by_code(code=shipping_method_code)
-    discount = _discount_resolve(coupon_code=coupon_code, snapshot=snapshot, user=customer)
+    discounts = _discount_resolve(coupon_code=coupon_code or cart.coupon_code, snapshot=snapshot, user=customer,
+                                  email=email, lock_coupon=True)
     prices = price_compute(
-        lines=snapshot.pricing_lines(), shipping_method=method, country=ship_to.country, discount=discount
+        lines=snapshot.pricing_lines(), shipping_method=method, country=ship_to.country,
+        discount=_discount(discounts),
     )
 
     order = Order(
@@ -250,6 +274,8 @@ def order_place(
         for ln in snapshot.lines
     ])
     OrderStatusLog.objects.create(order=order, from_status="", to_status=Order.Status.PENDING, changed_by=customer)
+    if discounts.coupon is not None:  # the coupon row is locked since _discount_resolve
+        coupon_usage_record(coupon=discounts.coupon.rule, order=order, discount=discounts.coupon.amount)
 
     # Late on purpose: the variant rows stay locked only until the commit that follows.
     stock_allocate(quantities=[(ln.variant_id, ln.quantity) for ln in snapshot.lines])

@@ -53,6 +53,9 @@ class Rule:
     max_discount: Decimal | None = None
     category_ids: frozenset[int] = frozenset()
     product_ids: frozenset[int] = frozenset()
+    # Coupons only: read from the locked row at checkout, enforced when the use is recorded.
+    usage_limit: int | None = None
+    per_customer_limit: int | None = None
 
     @property
     def is_restricted(self) -> bool:

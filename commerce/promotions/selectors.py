@@ -104,6 +104,8 @@ def rules_freeze(*, coupons: list[Coupon] = (), automatic: list[AutomaticPromoti
             max_discount=rule.max_discount,
             category_ids=frozenset(widened),
             product_ids=frozenset(product_ids),
+            usage_limit=getattr(rule, "usage_limit", None),
+            per_customer_limit=getattr(rule, "per_customer_limit", None),
         )
 
     return [freeze(rule, "auto") for rule in automatic] + [freeze(rule, "coupon") for rule in coupons]

@@ -3,11 +3,14 @@
 Checkout calls, inside its transaction:
     outcome = cart_discounts_compute(lines=..., coupon_code=..., customer=..., lock_coupon=True)
     ... create the order ...
-    coupon_usage_record(coupon_id=outcome.coupon.rule.id, order=order, discount=outcome.coupon.amount)
-`lock_coupon` takes the coupon row (SELECT ... FOR UPDATE) and counts its uses under that lock, so a
-usage limit holds however many checkouts run at once (`coupon_redeem` does lock, check and record in
-one call for other callers). Cancelling an order calls `coupon_release` (wired to the orders app's
-`order_status_changed` signal in receivers.py).
+    coupon_usage_record(coupon=outcome.coupon.rule, order=order, discount=outcome.coupon.amount)
+`lock_coupon` takes the coupon row (SELECT ... FOR UPDATE) and holds it to the end of the transaction;
+`coupon_usage_record` then inserts the use only if the total and per-customer counts, read by that
+same statement after the lock was taken, are under the limits. Every checkout using a coupon queues
+on its row, so a limit holds however many run at once. `coupon_redeem` does lock + record in one call
+for other callers. Cancelling an order calls `coupon_release` (receivers.py, on the orders app's
+`order_status_changed` signal), which gives the use back.
+
 Precedence and rounding are documented in `commerce.promotions.pricing`.
 """
 
@@ -15,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from commerce.cart.models import Cart, CartLine
@@ -49,13 +52,16 @@ def _coupon_check_in_force(coupon: Coupon | None, *, now) -> Coupon:
     return coupon
 
 
-def _coupon_check_usage(coupon: Coupon, *, customer: CustomerRef) -> None:
-    if coupon.usage_limit is None and (coupon.per_customer_limit is None or not customer.is_known):
+def _limits_check(
+    *, coupon_id: int, usage_limit: int | None, per_customer_limit: int | None, customer: CustomerRef
+) -> None:
+    """Raise exhausted / already used from the current counts (one query, none without limits)."""
+    if usage_limit is None and (per_customer_limit is None or not customer.is_known):
         return
-    total, mine = coupon_usage_counts(coupon_id=coupon.pk, user_id=customer.user_id, email=customer.email)
-    if coupon.usage_limit is not None and total >= coupon.usage_limit:
+    total, mine = coupon_usage_counts(coupon_id=coupon_id, user_id=customer.user_id, email=customer.email)
+    if usage_limit is not None and total >= usage_limit:
         raise errors.coupon_exhausted()
-    if coupon.per_customer_limit is not None and customer.is_known and mine >= coupon.per_customer_limit:
+    if per_customer_limit is not None and customer.is_known and mine >= per_customer_limit:
         raise errors.coupon_already_used()
 
 
@@ -70,14 +76,15 @@ def cart_discounts_compute(
 ) -> DiscountOutcome:
     """Automatic promotions plus the coupon (if any) on these lines; raises CouponError for a bad code.
 
-    `lock_coupon` (checkout, inside its transaction) takes the coupon row FOR UPDATE before counting
-    its uses, so the counts stay true until the transaction ends; `coupon_usage_record` then records
-    the use. Queries: 1 for automatic promotions, 1 for the coupon, 1 for every rule's restrictions
-    and the category tree (none without rules), 1 for the usage counts when checked.
+    With `lock_coupon` (checkout, inside its transaction) the coupon row is taken FOR UPDATE and the
+    usage limits are left to `coupon_usage_record`, which checks them under that lock. Otherwise
+    `check_usage` counts the uses now (a preview: advisory, nothing is held).
+    Queries: 1 for automatic promotions, 1 for the coupon, 1 for every rule's restrictions and the
+    category tree together (none without rules), 1 for the usage counts when checked.
     """
     now = now or timezone.now()
     customer = customer or CustomerRef()
-    if lock_coupon and not transaction.get_connection().in_atomic_block:
+    if lock_coupon and not connection.in_atomic_block:
         raise RuntimeError("lock_coupon needs the checkout transaction")
     coupon = None
     if normalize_code(coupon_code):
@@ -88,8 +95,13 @@ def cart_discounts_compute(
     if coupon_rule is not None:
         # Cheap cart checks first; the usage count (a query) only for a coupon that fits the cart.
         coupon_check_cart(coupon_rule, lines, sum((line.amount for line in lines), Decimal("0")))
-        if check_usage or lock_coupon:
-            _coupon_check_usage(coupon, customer=customer)
+        if check_usage and not lock_coupon:
+            _limits_check(
+                coupon_id=coupon.pk,
+                usage_limit=coupon.usage_limit,
+                per_customer_limit=coupon.per_customer_limit,
+                customer=customer,
+            )
     return discounts_compute(lines=lines, automatic=frozen, coupon=coupon_rule)
 
 
@@ -102,32 +114,73 @@ def coupon_validate(
     return cart_discounts_compute(lines=lines, coupon_code=code, customer=customer, now=now)
 
 
-def coupon_redeem(*, code: str, order, discount: Decimal = Decimal("0.00"), now=None) -> CouponUsage:
-    """Record one use of `code` by `order`, inside the checkout's transaction, under a row lock.
+def coupon_usage_record(*, coupon: Rule, order, discount: Decimal) -> None:
+    """Insert `order`'s use of `coupon` if its limits allow, else raise exhausted / already used.
 
-    The lock serialises every checkout using this coupon: the count read after it sees all committed
-    uses, so `usage_limit` and `per_customer_limit` hold under concurrency. Raising rolls the whole
-    checkout back, so a refused coupon leaves no order and no stock allocated.
+    Call only with the coupon row locked by this transaction (`cart_discounts_compute(lock_coupon=True)`
+    or `coupon_redeem`). One INSERT ... SELECT ... WHERE <counts under the limits>: a statement that
+    starts after the lock was granted sees every use committed before it, so no count goes stale.
     """
-    if not transaction.get_connection().in_atomic_block:
+    if not connection.in_atomic_block:
+        raise RuntimeError("coupon_usage_record must run inside the checkout transaction")
+    email = order.email.strip().lower()
+    # Only the table name (from the model) is formatted in; every value is a query parameter.
+    table = connection.ops.quote_name(CouponUsage._meta.db_table)
+    conditions, params = [], []
+    if coupon.usage_limit is not None:
+        conditions.append(f"(SELECT COUNT(*) FROM {table} WHERE coupon_id = %s) < %s")  # noqa: S608
+        params += [coupon.id, coupon.usage_limit]
+    if coupon.per_customer_limit is not None:
+        conditions.append(f"(SELECT COUNT(*) FROM {table} WHERE coupon_id = %s AND (email = %s OR user_id = %s)) < %s")  # noqa: S608
+        params += [coupon.id, email, order.user_id, coupon.per_customer_limit]
+    ops = connection.ops
+    values = [
+        coupon.id,
+        order.pk,
+        order.user_id,
+        email,
+        ops.adapt_decimalfield_value(quantize_money(discount), 12, 2),
+        ops.adapt_datetimefield_value(timezone.now()),
+    ]
+    sql = (
+        f"INSERT INTO {table} (coupon_id, order_id, user_id, email, discount, created_at) "
+        f"SELECT %s, %s, %s, %s, %s, %s WHERE {' AND '.join(conditions) or '1 = 1'}"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values + params)
+        recorded = cursor.rowcount == 1
+    if not recorded:
+        # Rare path: one more query to name the reason.
+        _limits_check(
+            coupon_id=coupon.id,
+            usage_limit=coupon.usage_limit,
+            per_customer_limit=coupon.per_customer_limit,
+            customer=CustomerRef(user_id=order.user_id, email=email),
+        )
+        raise errors.coupon_exhausted()  # unreachable under the lock; never record silently
+
+
+def coupon_redeem(*, code: str, order, discount: Decimal = Decimal("0.00"), now=None) -> None:
+    """Lock the coupon, check it is in force and record `order`'s use (see coupon_usage_record).
+
+    Raising rolls the caller's transaction back, so a refused coupon leaves no order behind.
+    """
+    if not connection.in_atomic_block:
         raise RuntimeError("coupon_redeem must run inside the checkout transaction")
     coupon = _coupon_check_in_force(coupon_get_by_code(code=code, lock=True), now=now or timezone.now())
-    _coupon_check_usage(coupon, customer=CustomerRef(user_id=order.user_id, email=order.email))
-    return coupon_usage_record(coupon_id=coupon.pk, order=order, discount=discount)
-
-
-def coupon_usage_record(*, coupon_id: int, order, discount: Decimal) -> CouponUsage:
-    """Insert the use. Only after the coupon was locked and checked in this same transaction
-    (`coupon_redeem`, or `cart_discounts_compute(lock_coupon=True)` as checkout does)."""
-    return CouponUsage.objects.create(
-        coupon_id=coupon_id,
-        order=order,
-        user_id=order.user_id,
-        email=order.email.strip().lower(),
-        discount=quantize_money(discount),
+    rule = Rule(
+        id=coupon.pk,
+        name=coupon.name,
+        kind=coupon.kind,
+        value=coupon.value,
+        code=coupon.code,
+        usage_limit=coupon.usage_limit,
+        per_customer_limit=coupon.per_customer_limit,
     )
+    coupon_usage_record(coupon=rule, order=order, discount=discount)
 
 
+@transaction.atomic
 def coupon_release(*, order) -> int:
     """Give back the coupon use of a cancelled order. Returns how many uses were released (0 or 1)."""
     deleted, _ = CouponUsage.objects.filter(order=order).delete()
@@ -141,7 +194,7 @@ def cart_discount_lines(*, cart: Cart) -> list[DiscountLine]:
     """The cart's lines as discount rules see them, at current prices (one query)."""
     return [
         DiscountLine(
-            key=line.pk,
+            key=line.variant_id,
             product_id=line.variant.product_id,
             category_id=line.variant.product.category_id,
             amount=quantize_money(line.variant.effective_price * line.quantity),

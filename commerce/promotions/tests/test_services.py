@@ -186,8 +186,9 @@ def test_coupon_redeem_records_usage_and_release_gives_it_back():
     coupon = CouponFactory(code="ONE", usage_limit=1)
     first, second = order_create(email="a@example.com"), order_create(email="b@example.com")
     with transaction.atomic():
-        usage = coupon_redeem(code="one", order=first, discount=Decimal("3.00"))
-    assert (usage.coupon, usage.email, usage.discount) == (coupon, "a@example.com", Decimal("3.00"))
+        coupon_redeem(code="one", order=first, discount=Decimal("3.333"))
+    usage = CouponUsage.objects.get()
+    assert (usage.coupon, usage.order, usage.email, usage.discount) == (coupon, first, "a@example.com", Decimal("3.33"))
 
     with pytest.raises(CouponError) as info, transaction.atomic():
         coupon_redeem(code="one", order=second)
