@@ -8,7 +8,9 @@ from cms_pages.blocks import LinkBlock
 
 
 def _default_free_shipping_note():
-    return f"Free shipping on orders over {django_settings.SHOP_FREE_SHIPPING_NOTE_THRESHOLD}"
+    from commerce.core.money import format_money
+
+    return f"Free shipping on orders over {format_money(django_settings.SHOP_FREE_SHIPPING_NOTE_THRESHOLD)}"
 
 
 @register_setting(icon="cog")

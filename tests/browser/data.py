@@ -1,0 +1,51 @@
+"""Data the browser flows start from: the seeded pages, the Clothing type (Size x Color), a T-shirt
+with a picture and stock, shipping methods and an admin."""
+
+from decimal import Decimal
+from io import BytesIO
+
+from django.core.files.images import ImageFile
+from wagtail.images import get_image_model
+
+from cms_pages.seed import seed_pages
+from commerce.catalog import seed as catalog_seed
+from commerce.catalog.models import AttributeValue, Product, ProductImage
+from commerce.catalog.services import variants_generate
+
+ADMIN_EMAIL = "manager@cartwheel.test"
+ADMIN_PASSWORD = "browser-test-pass-123"
+
+
+def picture(title: str):
+    data = catalog_seed.product_picture(title=title, subtitle="Cartwheel", seed=title, size=480)
+    return get_image_model().objects.create(title=title, file=ImageFile(BytesIO(data), name=f"{title}.png"))
+
+
+def seed_shop() -> dict:
+    attributes = catalog_seed.seed_attributes()
+    types = catalog_seed.seed_product_types(attributes)
+    categories = catalog_seed.seed_categories()
+    AttributeValue.objects.get_or_create(attribute=attributes["color"], slug="blue",
+                                         defaults={"name": "Blue", "code": "BLU", "sort_order": 9})
+    catalog_seed.seed_shipping_and_tax()
+
+    tee = Product.objects.create(
+        product_type=types["clothing"], category=categories["t-shirts"], name="Everyday Tee",
+        slug="everyday-tee", sku_code="EVT", base_price=Decimal("20.00"), live=True,
+        description="<p>A soft cotton tee for every day.</p>", search_description="A soft cotton tee.",
+    )
+    ProductImage.objects.create(product=tee, image=picture("Everyday Tee"), alt_text="Everyday Tee, folded")
+    size, color = attributes["size"], attributes["color"]
+    variants_generate(product=tee, values_by_attribute={
+        size.pk: list(size.values.filter(slug__in=["s", "m", "l"]).values_list("pk", flat=True)),
+        color.pk: list(color.values.filter(slug__in=["blue", "red"]).values_list("pk", flat=True)),
+    })
+    tee.variants.update(stock_on_hand=10)
+    seed_pages()
+    return {"tee": tee, "categories": categories, "types": types}
+
+
+def admin_user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
