@@ -1,9 +1,9 @@
 """Catalogue endpoints: product list and detail, category tree.
 
 The catalogue is public and the same for every caller, so these views skip authentication and the list
-is served from a cache keyed by the catalogue version and the normalised query (see
-commerce/catalog/cache.py for the invalidation). Bodies are JSON bytes built once and stored as such,
-so a cache hit costs two cache reads and no serialisation.
+and the product pages are served from a cache tied to the catalogue version (list pages keyed by the
+normalised query; see commerce/catalog/cache.py for the invalidation). Bodies are JSON bytes built
+once and stored as such, so a hit costs one cache round trip and no serialisation.
 """
 
 import hashlib
@@ -19,7 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from api.pagination import ShopPageNumberPagination
-from commerce.catalog.cache import cache_get_versioned, cache_set_versioned, catalog_version
+from commerce.catalog.cache import cached_page_get, cached_page_set
 from commerce.catalog.selectors import (
     PRODUCT_ORDERINGS,
     category_tree_list,
@@ -99,7 +99,6 @@ class ProductListView(APIView):
         tags=["catalogue"],
     )
     def get(self, request):
-        version = catalog_version()
         query = product_list_query_parse(request.query_params)
         page_size = ShopPageNumberPagination().get_page_size(request)
         canonical = list(query.canonical)
@@ -108,10 +107,10 @@ class ProductListView(APIView):
         base_url = request.build_absolute_uri(request.path)
         digest = hashlib.blake2b(f"{base_url}?{urlencode(canonical)}&page={query.page}".encode(), digest_size=16).hexdigest()
         cache_name = f"products:{digest}"
-        body = cache_get_versioned(cache_name, version)
+        version, body = cached_page_get(cache_name)
         if body is None:
             body = _dumps(self._page(request, query, page_size, canonical, base_url))
-            cache_set_versioned(cache_name, version, body)
+            cached_page_set(cache_name, version, body)
         return _json_response(body)
 
     def _page(self, request, query: ProductListQuery, page_size: int, canonical: list, base_url: str) -> dict:
@@ -151,11 +150,16 @@ class ProductDetailView(APIView):
         tags=["catalogue"],
     )
     def get(self, request, slug: str):
-        detail = product_detail_get(slug=slug)
-        if detail is None:
-            raise NotFoundError("No product with that slug is on sale.")
-        data = product_detail_data(detail, url=request.build_absolute_uri(), absolute=request.build_absolute_uri)
-        return _json_response(_dumps(data))
+        url = request.build_absolute_uri(request.path)
+        cache_name = "product:" + hashlib.blake2b(url.encode(), digest_size=16).hexdigest()
+        version, body = cached_page_get(cache_name)
+        if body is None:
+            detail = product_detail_get(slug=slug)
+            if detail is None:
+                raise NotFoundError("No product with that slug is on sale.")
+            body = _dumps(product_detail_data(detail, url=url, absolute=request.build_absolute_uri))
+            cached_page_set(cache_name, version, body)
+        return _json_response(body)
 
 
 class CategoryTreeView(APIView):

@@ -1,7 +1,7 @@
 """The catalogue's read cache: one version key invalidates every cached catalogue read at once.
 
-Cached entries (API list pages, the category index, the filter index) are stored under keys that
-contain the current catalogue version. Any change to a product, variant, price, stock, image,
+Cached entries (API pages, the category index, the filter index) are tied to the current
+catalogue version. Any change to a product, variant, price, stock, image,
 attribute or category calls `catalog_cache_bump()`, which writes a new version: older entries are
 never read again and expire on their own. That is cheaper and safer than finding and deleting every
 page that might show the changed row.
@@ -74,9 +74,22 @@ def cached_for_version(name: str, build: Callable[[], T], *, version: str | None
     return value
 
 
-def cache_get_versioned(name: str, version: str) -> Any:
-    return cache.get(versioned_key(name, version))
+def cached_page_get(name: str) -> tuple[str, Any]:
+    """(current version, the entry stored for it or None) in ONE cache round trip.
+
+    Pages are stored as (version, value) under a key without the version, so the version and the
+    page come back together in a single MGET; a page stored for an older version is a miss.
+    """
+    key = f"catalog:page:{name}"
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        return catalog_version(), None
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
 
 
-def cache_set_versioned(name: str, version: str, value: Any) -> None:
-    cache.set(versioned_key(name, version), value, ENTRY_TIMEOUT_SECONDS)
+def cached_page_set(name: str, version: str, value: Any) -> None:
+    cache.set(f"catalog:page:{name}", (version, value), ENTRY_TIMEOUT_SECONDS)

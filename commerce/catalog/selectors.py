@@ -9,6 +9,7 @@ per catalogue version and cached (see cache.py).
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import (
     DecimalField,
@@ -24,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from wagtail.images import get_image_model
+from wagtail.images.models import Filter
 
 from .cache import cached_for_version
 from .models import (
@@ -210,6 +212,10 @@ def _variant_price_aggregate(aggregate) -> Subquery:
     )
 
 
+def _price_min_expression():
+    return Coalesce(_variant_price_aggregate(Min), F("base_price"), output_field=_MONEY_OUTPUT)
+
+
 def _in_stock_exists() -> Exists:
     return Exists(_active_variants().filter(stock_on_hand__gt=F("stock_allocated")))
 
@@ -281,22 +287,31 @@ def product_list_count(*, filters: ProductFilters) -> int:
 def product_list_rows(*, filters: ProductFilters, ordering: str, offset: int, limit: int) -> list[dict]:
     """One page of list rows as plain dicts (see LIST_ROW_FIELDS), plus `thumbnail_url` (or None).
 
-    Two queries at most: the annotated page, and the thumbnails' images with their renditions
-    (skipped when no product on the page has an image).
+    Two queries: the annotated page, and the thumbnails' renditions (skipped when no product on the
+    page has an image).
     """
+    order_by = PRODUCT_ORDERINGS[ordering]
+    # Deferred join: pick the page's ids first (an inner SELECT with ORDER BY/LIMIT/OFFSET), then
+    # annotate only those rows. Otherwise PostgreSQL computes the price and stock subqueries for
+    # every row it skips, and page 200 costs 200 times page 1. Still one query.
+    page_ids = live_products_filtered(filters=filters)
+    if ordering in ("price", "-price"):
+        page_ids = page_ids.annotate(price_min=_price_min_expression())
+    page_ids = page_ids.order_by(*order_by).values("id")[offset : offset + limit]
+
     first_image = (
         ProductImage.objects.filter(product=OuterRef("pk")).order_by("sort_order", "id").values("image_id")[:1]
     )
     rows = list(
-        live_products_filtered(filters=filters)
+        Product.objects.filter(id__in=Subquery(page_ids))
         .annotate(
-            price_min=Coalesce(_variant_price_aggregate(Min), F("base_price"), output_field=_MONEY_OUTPUT),
+            price_min=_price_min_expression(),
             price_max=Coalesce(_variant_price_aggregate(Max), F("base_price"), output_field=_MONEY_OUTPUT),
             in_stock=_in_stock_exists(),
             image_id=Subquery(first_image),
         )
-        .order_by(*PRODUCT_ORDERINGS[ordering])
-        .values(*LIST_ROW_FIELDS)[offset : offset + limit]
+        .order_by(*order_by)
+        .values(*LIST_ROW_FIELDS)
     )
     thumbnails = image_rendition_urls(
         image_ids={row["image_id"] for row in rows if row["image_id"]}, specs=(LIST_THUMBNAIL_SPEC,)
@@ -307,18 +322,36 @@ def product_list_rows(*, filters: ProductFilters, ordering: str, offset: int, li
 
 
 def image_rendition_urls(*, image_ids: Iterable[int], specs: Sequence[str]) -> dict[int, dict[str, str]]:
-    """{image id: {spec: url}} in two queries (images, their prefetched renditions).
+    """{image id: {spec: url}}, normally in one query of plain values.
 
-    Missing renditions are generated here, once; after that they are found by the prefetch.
+    Wagtail's own `get_renditions` needs full Image instances and their prefetched renditions (two
+    queries and a model object per image); the list only needs each rendition's file name. A stored
+    rendition is used when its focal point key matches the image's current focal point, exactly as
+    Wagtail decides; any rendition not generated yet is generated here, once, through Wagtail.
     """
-    image_ids = list(image_ids)
+    image_ids = set(image_ids)
     if not image_ids:
         return {}
-    images = get_image_model().objects.filter(id__in=image_ids).prefetch_renditions(*specs)
-    return {
-        image.id: {spec: rendition.url for spec, rendition in image.get_renditions(*specs).items()}
-        for image in images
-    }
+    image_model = get_image_model()
+    rendition_model = image_model.get_rendition_model()
+    filters = {spec: Filter(spec=spec) for spec in specs}
+    vary_fields = sorted({f for flt in filters.values() for op in flt.operations for f in getattr(op, "vary_fields", ())})
+    storage = rendition_model._meta.get_field("file").storage
+
+    urls: dict[int, dict[str, str]] = {image_id: {} for image_id in image_ids}
+    rows = rendition_model.objects.filter(image_id__in=image_ids, filter_spec__in=list(filters)).values(
+        "image_id", "filter_spec", "file", "focal_point_key", *[f"image__{f}" for f in vary_fields]
+    )
+    for row in rows:
+        image_focus = SimpleNamespace(**{f: row[f"image__{f}"] for f in vary_fields})
+        if row["focal_point_key"] == filters[row["filter_spec"]].get_cache_key(image_focus):
+            urls[row["image_id"]][row["filter_spec"]] = storage.url(row["file"])
+
+    incomplete = [image_id for image_id, found in urls.items() if len(found) < len(filters)]
+    if incomplete:
+        for image in image_model.objects.filter(id__in=incomplete):
+            urls[image.id] = {spec: r.url for spec, r in image.get_renditions(*specs).items()}
+    return urls
 
 
 # --- Product detail -------------------------------------------------------------------------------
