@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("cms_pages.shop_urls")),
     path("", include("commerce.cart.site_urls")),  # cart/, cart/add/
     path("", include("commerce.orders.site_urls")),  # checkout/, checkout/confirmation/<number>/
+    path("", include("commerce.reviews.site_urls")),  # wishlist/, reviews/<slug>/write/
 ]

@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 
 from api.pagination import ShopPageNumberPagination
 from api.throttling import AtomicScopedRateThrottle
-from commerce.catalog.models import Product
 from commerce.core.errors import NotFoundError
 from commerce.reviews.models import Review
 from commerce.reviews.selectors import (
@@ -30,7 +29,7 @@ from .serializers import (
 )
 
 
-def _product_or_404(slug: str) -> Product:
+def _product_or_404(slug: str):
     product = product_get_live(slug=slug)
     if product is None:
         raise NotFoundError("No such product.", code="product_not_found")
@@ -121,8 +120,7 @@ class WishlistView(APIView):
         serializer = WishlistAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ref = serializer.validated_data["product"].strip()
-        lookup = {"pk": int(ref)} if ref.isdigit() else {"slug": ref}
-        product = Product.objects.filter(live=True, **lookup).first()
+        product = product_get_live(pk=int(ref)) if ref.isdigit() else product_get_live(slug=ref)
         if product is None:
             raise NotFoundError("No such product.", code="product_not_found")
         item, created = wishlist_item_add(user=request.user, product=product)

@@ -10,8 +10,10 @@ from .models import Review, ReviewImage, WishlistItem
 RATINGS = (1, 2, 3, 4, 5)
 
 
-def product_get_live(*, slug: str) -> Product | None:
-    return Product.objects.filter(slug=slug, live=True).first()
+def product_get_live(*, slug: str | None = None, pk: int | None = None) -> Product | None:
+    """A published product by slug or id; None for unknown or unpublished ones."""
+    lookup = {"slug": slug} if slug is not None else {"pk": pk}
+    return Product.objects.filter(live=True, **lookup).first()
 
 
 def review_is_verified_purchase(*, user, product_id: int) -> bool:
