@@ -224,7 +224,8 @@ WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, plus refusing access tokens issued before the last password change
+        "api.accounts.authentication.ShopJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Wagtail's API v2 views take these global defaults, so the global permission stays permissive;

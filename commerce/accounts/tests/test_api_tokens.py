@@ -150,3 +150,18 @@ def test_password_change_weak_password_400(customer, password, logged_in_api):
 def test_password_change_requires_login(api_client):
     response = api_client.post("/api/v1/auth/password/change/", {}, format="json")
     assert response.status_code == 401
+
+
+def test_access_token_issued_before_password_change_gets_401(customer, token_pair, api_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair['access']}")
+    assert api_client.get(ME).status_code == 200
+    # one second on: iat has whole-second precision (see commerce.accounts.tokens)
+    with mock.patch.object(timezone, "now", return_value=timezone.now() + timedelta(seconds=1)):
+        services.user_password_set(user=customer, password="An0ther-Secret-Phrase")
+    response = api_client.get(ME)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "password_changed"
