@@ -8,7 +8,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, PublishingPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    PublishingPanel,
+    TitleFieldPanel,
+)
 from wagtail.admin.ui.tables import BooleanColumn, Column, LiveStatusTagColumn
 from wagtail.admin.utils import set_query_params
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -46,7 +53,7 @@ class CategoryViewSet(SnippetViewSet):
     search_backend_name = None
     ordering = ["parent__name", "sort_order", "name"]
     panels = [
-        FieldPanel("name"),
+        TitleFieldPanel("name"),  # fills the slug as the editor types
         FieldPanel("slug"),
         FieldPanel("parent"),
         FieldPanel("description"),
@@ -68,7 +75,7 @@ class AttributeViewSet(SnippetViewSet):
     search_fields = ["name", "slug"]
     search_backend_name = None
     panels = [
-        FieldPanel("name"),
+        TitleFieldPanel("name"),  # fills the slug as the editor types
         FieldPanel("slug"),
         FieldPanel("type"),
         FieldPanel("unit"),
@@ -95,7 +102,7 @@ class ProductTypeViewSet(SnippetViewSet):
     search_fields = ["name", "slug"]
     search_backend_name = None
     panels = [
-        FieldPanel("name"),
+        TitleFieldPanel("name"),  # fills the slug as the editor types
         FieldPanel("slug"),
         FieldPanel("is_shipping_required"),
         InlinePanel(
@@ -367,7 +374,7 @@ class ProductViewSet(SnippetViewSet):
         [
             ObjectList(
                 [
-                    FieldPanel("name"),
+                    TitleFieldPanel("name"),
                     FieldPanel("slug"),
                     FieldPanel("sku_code"),
                     FieldPanel("category"),
