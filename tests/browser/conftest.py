@@ -64,12 +64,24 @@ def browser_site(settings, live_server):
     clear_url_caches()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
 @pytest.fixture
 def page(chromium, browser_site, request):
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=browser_site.url)
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:  # the page as the failure left it
+        target = ARTIFACTS / request.node.name
+        target.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(target / "failure.png"), full_page=True)
     context.close()
 
 
