@@ -30,6 +30,7 @@ from .checkout_serializers import (
     CountryField,
     PlacedOrderSerializer,
     ShippingMethodSerializer,
+    placed_order_body,
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -114,7 +115,7 @@ class CheckoutView(APIView):
 
         def place():
             order = self._place(request, serializer.validated_data)
-            return order, status.HTTP_201_CREATED, PlacedOrderSerializer(order).data
+            return order, status.HTTP_201_CREATED, placed_order_body(order)
 
         if not key:
             _, http_status, body = place()

@@ -6,6 +6,8 @@ from django.db.models import Q
 
 
 class Cart(models.Model):
+    wagtail_reference_index_ignore = True  # carts never show in the admin's "usage" counts
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CONVERTED = "converted", "Converted to an order"
@@ -35,6 +37,8 @@ class Cart(models.Model):
 
 
 class CartLine(models.Model):
+    wagtail_reference_index_ignore = True  # carts never show in the admin's "usage" counts
+
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
     variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField()

@@ -23,7 +23,7 @@ def order_number_new() -> str:
     """A number no order has yet (one query in all but astronomically unlucky cases)."""
     while True:
         candidates = [order_number_random() for _ in range(CANDIDATES_PER_QUERY)]
-        taken = set(Order.objects.filter(number__in=candidates).values_list("number", flat=True))
+        taken = set(Order.objects.filter(number__in=candidates).order_by().values_list("number", flat=True))
         for candidate in candidates:
             if candidate not in taken:
                 return candidate

@@ -1,6 +1,7 @@
 """POST /api/v1/checkout/, /checkout/preview/ and GET /shipping-methods/."""
 
 import copy
+import json
 from decimal import Decimal
 
 import pytest
@@ -169,3 +170,12 @@ def test_shipping_methods_list_filters_by_country(api, standard):
     body = api.get("/api/v1/shipping-methods/?country=US").json()[0]
     assert body == {"code": "standard", "name": "Standard", "price": "5.00", "free_over": "100.00",
                     "min_days": 2, "max_days": 5}
+
+
+def test_checkout_create_body_matches_documented_serializer(api, standard, variant):
+    from api.orders.checkout_serializers import PlacedOrderSerializer
+
+    response = checkout(api, cart_with((variant, 2)))
+    order = Order.objects.prefetch_related("lines").get()
+    documented = PlacedOrderSerializer(order).data
+    assert response.json() == json.loads(json.dumps(documented))
