@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("commerce.cart.site_urls")),  # cart/, cart/add/
     path("", include("commerce.orders.site_urls")),  # checkout/, checkout/confirmation/<number>/
     path("", include("commerce.reviews.site_urls")),  # wishlist/, reviews/<slug>/write/
+    path("", include("commerce.promotions.site_urls")),  # cart/coupon/, cart/coupon/remove/
 ]
