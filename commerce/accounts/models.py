@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 
@@ -50,6 +51,13 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        # Every path that sets a password (API, site, Wagtail's user editor, manage.py changepassword)
+        # stamps the change, so JWTs issued before it are refused (commerce.accounts.tokens).
+        # Django's silent hash upgrade at login saves update_fields=["password"] only: not a change.
+        self.password_changed_at = timezone.now()
 
 
 class Address(models.Model):

@@ -11,7 +11,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -87,8 +86,7 @@ def user_refresh_tokens_revoke(*, user) -> int:
 def user_password_set(*, user, password: str) -> None:
     """Set a new (validated) password and refuse every refresh token issued before it."""
     _validate_password(password, user=user)
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
+    user.set_password(password)  # also stamps user.password_changed_at
     user.save(update_fields=["password", "password_changed_at"])
     user_refresh_tokens_revoke(user=user)
 

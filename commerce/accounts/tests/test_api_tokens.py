@@ -127,6 +127,7 @@ def test_refresh_older_than_password_change_refused_by_iat_alone(customer, token
 
 
 def test_password_change_wrong_old_password_400_and_nothing_changes(customer, password, logged_in_api):
+    changed_at = customer.password_changed_at
     response = logged_in_api.post(
         "/api/v1/auth/password/change/",
         {"old_password": "wrong-wrong-wrong", "new_password": "An0ther-Secret-Phrase"},
@@ -136,7 +137,7 @@ def test_password_change_wrong_old_password_400_and_nothing_changes(customer, pa
     assert "old_password" in response.json()["error"]["details"]
     customer.refresh_from_db()
     assert customer.check_password(password)
-    assert customer.password_changed_at is None
+    assert customer.password_changed_at == changed_at
 
 
 def test_password_change_weak_password_400(customer, password, logged_in_api):
@@ -165,3 +166,26 @@ def test_access_token_issued_before_password_change_gets_401(customer, token_pai
     response = api_client.get(ME)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "password_changed"
+
+
+def test_password_set_outside_the_api_refuses_earlier_refresh(customer, token_pair, api_client):
+    """Wagtail's user editor and manage.py changepassword call set_password + save directly."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with mock.patch.object(timezone, "now", return_value=timezone.now() + timedelta(seconds=1)):
+        customer.set_password("Changed-By-Staff-77")
+    customer.save()
+    assert _refresh(api_client, token_pair["refresh"]).status_code == 401
+
+
+def test_new_account_can_refresh_its_first_token(api_client):
+    """create_user stamps password_changed_at too; the first token, issued after it, is accepted."""
+    api_client.post(
+        "/api/v1/auth/register/", {"email": "fresh@example.com", "password": "Correct-Horse-Battery-9"}, format="json"
+    )
+    pair = api_client.post(
+        TOKEN, {"email": "fresh@example.com", "password": "Correct-Horse-Battery-9"}, format="json"
+    ).json()
+    assert _refresh(api_client, pair["refresh"]).status_code == 200

@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.core import mail
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from commerce.accounts.models import Address, User
 from commerce.orders.tests.factories import OrderFactory, order_with_lines
@@ -138,6 +140,7 @@ def test_overview_shows_details_and_updates_profile(client, site_user):
 
 
 def test_password_reset_site_flow(client, customer, django_capture_on_commit_callbacks):
+    app_token = RefreshToken.for_user(customer)  # the customer is also logged in to the app
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/account/password/reset/", {"email": customer.email})
     assert response.status_code == 302 and response["Location"] == "/account/password/reset/sent/"
@@ -149,7 +152,7 @@ def test_password_reset_site_flow(client, customer, django_capture_on_commit_cal
     assert response.status_code == 302 and response["Location"] == "/account/password/reset/done/"
     customer.refresh_from_db()
     assert customer.check_password("Brand-New-Secret-42")
-    assert customer.password_changed_at is not None
+    assert BlacklistedToken.objects.filter(token__jti=app_token["jti"]).exists()
     # used once: the same link is now invalid
     assert client.get(link).context["validlink"] is False
 
@@ -161,14 +164,14 @@ def test_password_reset_site_unknown_email_same_page(client, django_capture_on_c
     assert mail.outbox == []
 
 
-def test_password_change_page_keeps_session_and_stamps_change(client, site_user, password):
+def test_password_change_page_keeps_session_and_revokes_app_tokens(client, site_user, password):
+    app_token = RefreshToken.for_user(site_user)
     response = client.post(
         "/account/password/change/",
         {"old_password": password, "new_password1": "Brand-New-Secret-42", "new_password2": "Brand-New-Secret-42"},
     )
     assert response.status_code == 302
-    site_user.refresh_from_db()
-    assert site_user.password_changed_at is not None
+    assert BlacklistedToken.objects.filter(token__jti=app_token["jti"]).exists()
     assert client.get("/account/").status_code == 200
 
 
@@ -251,3 +254,27 @@ def test_my_orders_list_queries_constant(client, site_user, django_assert_max_nu
     OrderFactory.create_batch(15, user=site_user)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/account/orders/")
+
+
+@pytest.mark.parametrize("via", ["login", "register"])
+def test_guest_cart_kept_after_login_or_register(client, customer, password, via):
+    from commerce.cart.selectors import cart_get_for_user
+    from commerce.catalog.tests.factories import ProductVariantFactory
+
+    variant = ProductVariantFactory(stock_on_hand=5)
+    client.post("/cart/add/", {"sku": variant.sku, "quantity": 2})
+    if via == "login":
+        client.post("/account/login/", {"username": customer.email, "password": password})
+        user = customer
+    else:
+        client.post(
+            "/account/register/",
+            {
+                "email": "guest@example.com",
+                "password1": "Correct-Horse-Battery-9",
+                "password2": "Correct-Horse-Battery-9",
+            },
+        )
+        user = User.objects.get(email="guest@example.com")
+    cart = cart_get_for_user(user=user)
+    assert [(line.variant_id, line.quantity) for line in cart.lines.all()] == [(variant.pk, 2)]
