@@ -193,3 +193,14 @@ def test_desk_orders_cannot_be_edited_or_deleted(manager):
     assert manager.get(f"{BASE}/edit/{order.pk}/").status_code in (302, 403)
     assert manager.post(f"{BASE}/delete/{order.pk}/").status_code in (302, 403)
     assert Order.objects.filter(pk=order.pk).exists()
+
+
+def test_desk_is_closed_to_customers_and_anonymous(client):
+    order = order_with_lines()
+    assert client.post(f"{BASE}/confirm/{order.pk}/").status_code == 302  # to the admin login
+    customer = User.objects.create_user(email="shopper@example.com", password="pw-123456-x")
+    client.force_login(customer)
+    assert client.post(f"{BASE}/confirm/{order.pk}/").status_code in (302, 403)
+    assert client.get(f"{BASE}/inspect/{order.pk}/").status_code in (302, 403)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING and not order.status_log.exists()
