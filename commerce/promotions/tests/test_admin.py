@@ -83,3 +83,13 @@ def test_coupon_admin_refuses_duplicate_code_in_other_case(admin_client):
     )
     assert response.status_code == 200  # the form comes back with an error, no 500
     assert Coupon.objects.count() == 1
+
+
+def test_coupon_admin_refuses_percentage_over_100(admin_client):
+    response = admin_client.post(
+        "/admin/promotions/coupons/add/",
+        {"code": "HUGE", "name": "Huge", "kind": "percentage", "value": "150", "action-publish": "publish"},
+    )
+    assert response.status_code == 200
+    assert "A percentage cannot exceed 100." in response.content.decode()
+    assert not Coupon.objects.exists()

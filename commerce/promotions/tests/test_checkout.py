@@ -237,3 +237,24 @@ class PreviewEqualsOrderTests(HypothesisTestCase):
             assert amount == amount.quantize(Decimal("0.01"))
         lines = list(OrderLine.objects.filter(order=order))
         assert sum((line.discount for line in lines), Decimal("0")) == order.discount
+
+
+@pytest.mark.django_db
+def test_checkout_api_coupon_in_body_and_refusal_as_json():
+    _method()
+    CouponFactory(code="TEN")
+    CouponFactory(code="GONE", usage_limit=0)
+    first = _cart((ProductVariantFactory(price=Decimal("50.00")), 1))
+    second = _cart((ProductVariantFactory(price=Decimal("50.00")), 1))
+
+    ok = APIClient().post(
+        "/api/v1/checkout/", {**GUEST_BODY, "coupon_code": "ten"}, format="json", HTTP_X_CART_TOKEN=str(first.token)
+    )
+    refused = APIClient().post(
+        "/api/v1/checkout/", {**GUEST_BODY, "coupon_code": "gone"}, format="json", HTTP_X_CART_TOKEN=str(second.token)
+    )
+
+    assert ok.status_code == 201, ok.json()
+    assert Order.objects.get().discount == Decimal("5.00")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "coupon_exhausted")
+    assert Order.objects.count() == 1
