@@ -4,7 +4,13 @@ wishlist button), so the catalogue's view and template need only this one line."
 from django import template
 
 from ..forms import ReviewForm
-from ..selectors import review_get_for_user, review_rating_histogram, reviews_approved_for_product, wishlist_product_ids
+from ..selectors import (
+    review_author_name,
+    review_get_for_user,
+    review_rating_histogram,
+    reviews_approved_for_product,
+    wishlist_product_ids,
+)
 
 register = template.Library()
 
@@ -35,6 +41,4 @@ def product_reviews(context, product, form=None):
 
 @register.simple_tag
 def review_author(review):
-    from ..selectors import review_author_name
-
     return review_author_name(review)
