@@ -138,9 +138,21 @@ VariantGridFormSet = forms.modelformset_factory(
 
 
 class GenerateVariantsForm(forms.Form):
-    """Per variant attribute of the product's type, the values to combine (all checked by default)."""
+    """Per variant attribute of the product's type, the values to combine.
 
-    def __init__(self, *args, variant_attributes: list[Attribute], values: list[AttributeValue], **kwargs):
+    Pre-checked: the values the product's variants already use, so "generate" fills the gaps of the
+    current range; on a product without variants nothing is checked, so the editor picks on purpose
+    rather than multiplying every size by every colour by accident.
+    """
+
+    def __init__(
+        self,
+        *args,
+        variant_attributes: list[Attribute],
+        values: list[AttributeValue],
+        used_value_ids: set[int] = frozenset(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.variant_attributes = variant_attributes
         for attribute in variant_attributes:
@@ -149,7 +161,7 @@ class GenerateVariantsForm(forms.Form):
                 label=attribute.name,
                 coerce=int,
                 choices=choices,
-                initial=[pk for pk, _ in choices],
+                initial=[pk for pk, _ in choices if pk in used_value_ids],
                 widget=forms.CheckboxSelectMultiple,
                 error_messages={"required": f"Choose at least one {attribute.name.lower()}."},
             )

@@ -270,7 +270,14 @@ class ProductVariantsView(WagtailAdminTemplateMixin, TemplateView):
     def _generate_form(self, data=None) -> GenerateVariantsForm:
         attributes = list(self.product.product_type.variant_attributes())
         values = list(AttributeValue.objects.filter(attribute__in=attributes).order_by("sort_order", "id"))
-        return GenerateVariantsForm(data, variant_attributes=attributes, values=values, prefix="generate")
+        used = set(
+            ProductVariant.attribute_values.through.objects.filter(productvariant__product=self.product).values_list(
+                "attributevalue_id", flat=True
+            )
+        )
+        return GenerateVariantsForm(
+            data, variant_attributes=attributes, values=values, used_value_ids=used, prefix="generate"
+        )
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data())

@@ -18,6 +18,7 @@ from commerce.catalog.models import (
     ProductTypeAttribute,
     ProductVariant,
 )
+from commerce.catalog.services import variants_generate
 from commerce.catalog.tests.factories import (
     AttributeFactory,
     CategoryFactory,
@@ -243,6 +244,16 @@ class ProductAdminTests(WagtailTestUtils, TestCase):
         )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(sorted(product.variants.values_list("sku", flat=True)), ["TEE-S-BLACK", "TEE-S-BLUE", "TEE-S-RED"])
+
+    def test_variant_screen_prechecks_the_values_in_use(self):
+        product = ProductFactory(product_type=self.clothing, sku_code="TEE")
+        size, color = Attribute.objects.get(slug="size"), Attribute.objects.get(slug="color")
+        small, medium = size.values.get(slug="s"), size.values.get(slug="m")
+        variants_generate(product=product, values_by_attribute={size.pk: [small.pk], color.pk: [color.values.first().pk]})
+        response = self.client.get(reverse("catalog_product:variants", args=[product.pk]))
+        html = response.content.decode()
+        self.assertRegex(html, rf'name="generate-values_{size.pk}" value="{small.pk}"[^>]* checked')
+        self.assertNotRegex(html, rf'name="generate-values_{size.pk}" value="{medium.pk}"[^>]* checked')
 
     def test_variant_generate_without_values_shows_error(self):
         product = ProductFactory(product_type=self.clothing, sku_code="TEE")
