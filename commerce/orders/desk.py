@@ -191,6 +191,8 @@ class OrderInspectView(InspectView):
             "money": money,
             "lines": lines,
             "timeline": order.status_log.all(),
+            # checkout logs the creation ("" -> pending); older or imported orders may not have it
+            "creation_logged": any(not entry.from_status for entry in order.status_log.all()),
             "actions": actions,
             "note_form": NoteForm(prefix="add_note") if self.permission_helper.user_can_add_note(user) else None,
             "note_url": self.url_helper.get_action_url("add_note", self.pk_quoted),
@@ -293,25 +295,22 @@ class OrderAdmin(ModelAdmin):
     list_per_page = 50
     ordering = ["-created_at"]
 
-    @staticmethod
-    def select_box(obj):
+    def select_box(self, obj):
         # lives outside the bulk form element, joined to it by the form= attribute
         return format_html(
             '<input type="checkbox" name="order_ids" value="{}" form="order-bulk-confirm" '
             'aria-label="Select order {}">', obj.pk, obj.number,
         )
 
-    select_box.short_description = "Select"
+    select_box.short_description = "Select for bulk confirm"
 
-    @staticmethod
-    def status_badge(obj):
+    def status_badge(self, obj):
         return format_html('<span class="status-tag primary">{}</span>', obj.get_status_display())
 
     status_badge.short_description = "Status"
     status_badge.admin_order_field = "status"
 
-    @staticmethod
-    def total_display(obj):
+    def total_display(self, obj):
         return format_money(obj.total, currency=obj.currency)
 
     total_display.short_description = "Total"

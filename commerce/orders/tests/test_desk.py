@@ -204,3 +204,12 @@ def test_desk_is_closed_to_customers_and_anonymous(client):
     assert client.get(f"{BASE}/inspect/{order.pk}/").status_code in (302, 403)
     order.refresh_from_db()
     assert order.status == Order.Status.PENDING and not order.status_log.exists()
+
+
+def test_desk_timeline_shows_placed_once_when_checkout_logged_it(manager):
+    from commerce.orders.models import OrderStatusLog
+
+    order = order_with_lines(number="CW-500020")
+    OrderStatusLog.objects.create(order=order, from_status="", to_status="pending")
+    page = manager.get(f"{BASE}/inspect/{order.pk}/").content.decode()
+    assert page.count("<td>Placed</td>") == 1
