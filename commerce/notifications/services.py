@@ -84,8 +84,10 @@ def notification_deliver_now(*, log: NotificationLog) -> None:
     message = EmailMultiAlternatives(subject=subject, body=text, to=[log.recipient])
     message.attach_alternative(html, "text/html")
     message.send()
+    # The context is dropped once sent: it may hold a password-reset link or a home address, and
+    # the log only needs to remember that the event was emailed.
     NotificationLog.objects.filter(pk=log.pk).update(
-        status=NotificationLog.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=NotificationLog.Status.SENT, sent_at=timezone.now(), last_error="", context={}
     )
 
 

@@ -27,6 +27,7 @@ def test_notification_send_emails_text_and_html_after_commit(django_capture_on_c
     assert mimetype == "text/html" and "CW-100001" in html
     log = NotificationLog.objects.get(dedupe_key=f"order:{order.pk}:placed")
     assert log.status == NotificationLog.Status.SENT and log.attempts == 1 and log.sent_at
+    assert log.context == {}  # nothing personal kept once delivered
 
 
 def test_notification_send_same_event_twice_emails_once(django_capture_on_commit_callbacks):
