@@ -11,8 +11,8 @@ the last statements of the transaction, which keeps a hot SKU's queue short. Any
 everything (order, lines, log, allocation); the "order placed" email is enqueued only after commit.
 
 `checkout_idempotent` wraps a checkout with an Idempotency-Key: the key row is inserted in the same
-transaction as the order, so a concurrent duplicate waits on the unique index until the first commits
-(then replays its answer) or rolls back (then runs itself).
+transaction as the order (INSERT ... ON CONFLICT DO NOTHING), so a concurrent duplicate waits on the
+unique index until the first commits (then replays its answer) or rolls back (then runs itself).
 """
 
 import hashlib
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from commerce.accounts.models import Address
@@ -318,16 +318,18 @@ def checkout_idempotent(
     stores nothing (its key row rolls back with it), so the client may retry it with the same key.
     """
     with transaction.atomic():
-        try:
-            with transaction.atomic():  # savepoint: a duplicate key must not abort the outer transaction
-                record = CheckoutIdempotencyKey.objects.create(scope=scope, key=key, request_fingerprint=fingerprint)
-        except IntegrityError:
-            # On PostgreSQL the INSERT above waited for the first request's transaction to end.
-            record = CheckoutIdempotencyKey.objects.get(scope=scope, key=key)
+        # ON CONFLICT DO NOTHING: on PostgreSQL a duplicate waits here until the first request's
+        # transaction ends, then inserts nothing (it committed) or its own row (it rolled back).
+        CheckoutIdempotencyKey.objects.bulk_create(
+            [CheckoutIdempotencyKey(scope=scope, key=key, request_fingerprint=fingerprint)], ignore_conflicts=True
+        )
+        record = CheckoutIdempotencyKey.objects.get(scope=scope, key=key)
+        if record.response_status is not None:  # committed by an earlier request: replay it
             if record.request_fingerprint != fingerprint:
                 raise IdempotencyKeyReused()
             return IdempotentAnswer(status=record.response_status, body=canonical_body(record.response_body),
                                     replayed=True)
+        # our own row, still uncommitted (answers are stored in the transaction that inserts the row)
         order, status, body = place()
         body = canonical_body(body)
         record.order = order
