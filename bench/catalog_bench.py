@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common.harness import (  # noqa: E402
     RESULTS_DIR,
+    LoadResult,
+    database_backends_renice,
     database_drop,
     database_recreate,
     database_url,
@@ -181,33 +183,42 @@ def warm(base_url: str, paths: list[str]) -> None:
             raise SystemExit(f"{path} answered {status}: {body[:300]!r}")
 
 
-def measure_server(*, env: dict, cache: str, worker_class: str, seconds: int, detail_paths: list[str]) -> dict:
+def measure_server(
+    *, env: dict, cache: str, worker_class: str, seconds: int, detail_paths: list[str], niceness: int
+) -> dict:
     env = {**env, "BENCH_CACHE": cache}
     threads = 4 if worker_class == "gthread" else 1
     with gunicorn_running(env=env, port=PORT, workers=2, worker_class=worker_class, threads=threads,
-                          ready_path=FLOOR_PATH) as server:
+                          niceness=niceness, ready_path=FLOOR_PATH) as server:
         base = server.base_url
         # the cached run warms every detail path it will request, so that it measures hits
         warm(base, [FLOOR_PATH, LIST_PATH, LIST_FILTERED_PAGE_200, *detail_paths[: 50 if cache == "none" else None]])
+        if niceness:
+            # every worker thread opens its (persistent) connection under load first, then all are reniced
+            wrk_run("warm-up", base + LIST_PATH, seconds=2)
+            database_backends_renice(DB_NAME, niceness)
         load_before = os.getloadavg()[0]
-        runs = {"floor": wrk_run("floor", base + FLOOR_PATH, seconds=seconds)}
+
+        def run(name: str, url: str, **kwargs) -> LoadResult:
+            return wrk_run(name, url, seconds=seconds, niceness=niceness, **kwargs)
+
+        runs = {"floor": run("floor", base + FLOOR_PATH)}
         if cache == "none":
-            runs["list_page_1_uncached"] = wrk_run("list page 1 (uncached)", base + LIST_PATH, seconds=seconds)
-            runs["list_page_200_filtered_uncached"] = wrk_run(
-                "list page 200, in_stock=true (uncached)", base + LIST_FILTERED_PAGE_200, seconds=seconds
+            runs["list_page_1_uncached"] = run("list page 1 (uncached)", base + LIST_PATH)
+            runs["list_page_200_filtered_uncached"] = run(
+                "list page 200, in_stock=true (uncached)", base + LIST_FILTERED_PAGE_200
             )
-            runs["detail_uncached"] = wrk_run("detail (uncached)", base, seconds=seconds, paths=detail_paths)
+            runs["detail_uncached"] = run("detail (uncached)", base, paths=detail_paths)
         else:
-            runs["list_page_1_cached"] = wrk_run("list page 1 (cached)", base + LIST_PATH, seconds=seconds)
-            runs["list_page_200_filtered_cached"] = wrk_run(
-                "list page 200, in_stock=true (cached)", base + LIST_FILTERED_PAGE_200, seconds=seconds
-            )
-            runs["detail_cached"] = wrk_run("detail (cached)", base, seconds=seconds, paths=detail_paths)
+            runs["list_page_1_cached"] = run("list page 1 (cached)", base + LIST_PATH)
+            runs["list_page_200_filtered_cached"] = run("list page 200, in_stock=true (cached)", base + LIST_FILTERED_PAGE_200)
+            runs["detail_cached"] = run("detail (cached)", base, paths=detail_paths)
         rss = server.worker_peak_rss_mb()
     return {"worker_class": worker_class, "threads": threads, "cache": cache,
             "runs": {k: v.as_dict() for k, v in runs.items()}, "worker_peak_rss_mb": list(rss.values()),
             # other work on the machine skews every figure: record how busy it was
-            "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}}
+            "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+            "niceness": niceness}
 
 
 def report(results: list[dict]) -> str:
@@ -219,6 +230,8 @@ def report(results: list[dict]) -> str:
         floor = result["runs"]["floor"]["rps"]
         server = f"{result['worker_class']} x2" + (f" ({result['threads']} threads)" if result["threads"] > 1 else "")
         server += ", Redis" if result["cache"] == "redis" else ", no cache"
+        if result["niceness"]:
+            server += f", nice {result['niceness']}"
         for run in result["runs"].values():
             ratio = run["p99_ms"] / run["p50_ms"] if run["p50_ms"] else 0
             lines.append(
@@ -236,26 +249,40 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="duration of each measured run")
     parser.add_argument("--worker-classes", default="sync,gthread", help="gunicorn worker classes to measure")
     parser.add_argument("--keep-db", action="store_true", help="leave cartwheel_bench in place afterwards")
+    parser.add_argument("--seed-only", action="store_true", help="create and seed cartwheel_bench, then stop")
+    parser.add_argument("--reuse-db", action="store_true", help="measure an already seeded cartwheel_bench")
+    parser.add_argument(
+        "--niceness", type=int, default=0,
+        help="run gunicorn, wrk and the bench's PostgreSQL backends at this niceness (e.g. -10 as root on a "
+        "machine busy with other work); recorded with the results",
+    )
     args = parser.parse_args()
     if not wrk_available():
         raise SystemExit("wrk not found: apt-get install wrk")
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    env = base_env(RESULTS_DIR / f"media-{stamp}")
-    database_recreate(DB_NAME)
+    env = base_env(RESULTS_DIR / ("media-reused" if args.reuse_db or args.seed_only else f"media-{stamp}"))
+    if not args.reuse_db:
+        database_recreate(DB_NAME)
     try:
-        manage("migrate", "--noinput", "-v0", env=env)
-        slugs = seed(env)
+        if args.reuse_db:
+            slugs = [f"bench-tee-{n:05}" for n in range(PRODUCTS)]
+        else:
+            manage("migrate", "--noinput", "-v0", env=env)
+            slugs = seed(env)
+        if args.seed_only:
+            return
         detail_paths = [f"/api/v1/products/{slug}/" for slug in random.Random(7).sample(slugs, 500)]
         results = []
         for worker_class in args.worker_classes.split(","):
             for cache in ("none", "redis"):
                 print(f"measuring {worker_class}, cache={cache} ...", flush=True)
                 results.append(measure_server(env=env, cache=cache, worker_class=worker_class,
-                                              seconds=args.seconds, detail_paths=detail_paths))
+                                              seconds=args.seconds, detail_paths=detail_paths,
+                                              niceness=args.niceness))
     finally:
-        if not args.keep_db:
+        if not (args.keep_db or args.seed_only or args.reuse_db):
             database_drop(DB_NAME)
 
     table = report(results)

@@ -24,8 +24,7 @@ from commerce.catalog.selectors import (
     PRODUCT_ORDERINGS,
     category_tree_list,
     product_detail_get,
-    product_list_count,
-    product_list_rows,
+    product_list_page,
 )
 from commerce.core.errors import NotFoundError
 
@@ -114,15 +113,11 @@ class ProductListView(APIView):
         return _json_response(body)
 
     def _page(self, request, query: ProductListQuery, page_size: int, canonical: list, base_url: str) -> dict:
-        count = product_list_count(filters=query.filters)
         offset = (query.page - 1) * page_size
-        if query.page > 1 and offset >= count:
+        page = product_list_page(filters=query.filters, ordering=query.ordering, offset=offset, limit=page_size)
+        count, rows = page.count, page.rows
+        if query.page > 1 and not rows:
             raise NotFound("That page is past the end of the list.", code="page_out_of_range")
-        rows = (
-            product_list_rows(filters=query.filters, ordering=query.ordering, offset=offset, limit=page_size)
-            if count
-            else []
-        )
         detail_prefix = request.build_absolute_uri(reverse("api-product-list"))
 
         def link(page: int) -> str:

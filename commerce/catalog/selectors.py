@@ -15,6 +15,8 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    Func,
+    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -284,8 +286,29 @@ def product_list_count(*, filters: ProductFilters) -> int:
     return live_products_filtered(filters=filters).count()
 
 
-def product_list_rows(*, filters: ProductFilters, ordering: str, offset: int, limit: int) -> list[dict]:
-    """One page of list rows as plain dicts (see LIST_ROW_FIELDS), plus `thumbnail_url` (or None).
+@dataclass(frozen=True)
+class ProductListPage:
+    count: int  # every matching product, not just this page
+    rows: list[dict]
+
+
+def product_list_page(*, filters: ProductFilters, ordering: str, offset: int, limit: int) -> ProductListPage:
+    """One page of live products and the total count, usually in two queries.
+
+    The count rides on the page query (an uncorrelated scalar subquery, computed once), so a page
+    with rows costs one round trip for rows and count plus one for the thumbnails. Only an empty
+    page (no match, or past the end) asks for the count on its own.
+    """
+    rows = product_list_rows(filters=filters, ordering=ordering, offset=offset, limit=limit, with_count=True)
+    count = rows[0]["total_count"] if rows else product_list_count(filters=filters)
+    return ProductListPage(count=count, rows=rows)
+
+
+def product_list_rows(
+    *, filters: ProductFilters, ordering: str, offset: int, limit: int, with_count: bool = False
+) -> list[dict]:
+    """One page of list rows as plain dicts (see LIST_ROW_FIELDS), plus `thumbnail_url` (or None)
+    and, `with_count`, `total_count` (the number of matching products) on every row.
 
     Two queries: the annotated page, and the thumbnails' renditions (skipped when no product on the
     page has an image).
@@ -302,16 +325,28 @@ def product_list_rows(*, filters: ProductFilters, ordering: str, offset: int, li
     first_image = (
         ProductImage.objects.filter(product=OuterRef("pk")).order_by("sort_order", "id").values("image_id")[:1]
     )
+    annotations = {
+        "price_min": _price_min_expression(),
+        "price_max": Coalesce(_variant_price_aggregate(Max), F("base_price"), output_field=_MONEY_OUTPUT),
+        "in_stock": _in_stock_exists(),
+        "image_id": Subquery(first_image),
+    }
+    fields = LIST_ROW_FIELDS
+    if with_count:
+        # COUNT as a plain function, not an aggregate: no GROUP BY, one number for the whole filter
+        count_all = (
+            live_products_filtered(filters=filters)
+            .order_by()
+            .annotate(total=Func(F("id"), function="COUNT", output_field=IntegerField()))
+            .values("total")
+        )
+        annotations["total_count"] = Subquery(count_all, output_field=IntegerField())
+        fields = (*fields, "total_count")
     rows = list(
         Product.objects.filter(id__in=Subquery(page_ids))
-        .annotate(
-            price_min=_price_min_expression(),
-            price_max=Coalesce(_variant_price_aggregate(Max), F("base_price"), output_field=_MONEY_OUTPUT),
-            in_stock=_in_stock_exists(),
-            image_id=Subquery(first_image),
-        )
+        .annotate(**annotations)
         .order_by(*order_by)
-        .values(*LIST_ROW_FIELDS)
+        .values(*fields)
     )
     thumbnails = image_rendition_urls(
         image_ids={row["image_id"] for row in rows if row["image_id"]}, specs=(LIST_THUMBNAIL_SPEC,)
