@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from api.pagination import ShopPageNumberPagination
@@ -84,6 +85,7 @@ ERROR_RESPONSES = {
 class ProductListView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []  # public, identical for everyone: what makes it cacheable
+    renderer_classes = [JSONRenderer]  # bodies are JSON bytes already; errors render as JSON too
 
     @extend_schema(
         operation_id="products_list",
@@ -137,6 +139,7 @@ class ProductListView(APIView):
 class ProductDetailView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(
         operation_id="products_retrieve",
@@ -160,6 +163,7 @@ class ProductDetailView(APIView):
 class CategoryTreeView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(
         operation_id="categories_tree",
