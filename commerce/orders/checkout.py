@@ -190,12 +190,17 @@ def shipping_method_by_code(*, code: str) -> ShippingMethod:
 
 
 def checkout_preview(*, cart: Cart | None, shipping_method_code: str = "", country: str = "",
-                     coupon_code: str = "", user=None) -> tuple[CheckoutSnapshot, PriceBreakdown]:
-    """What checkout would charge now (the cart's lines and their prices), without writing anything."""
+                     coupon_code: str = "", user=None, use_cart_coupon: bool = True,
+                     ) -> tuple[CheckoutSnapshot, PriceBreakdown]:
+    """What checkout would charge now (the cart's lines and their prices), without writing anything.
+
+    `use_cart_coupon=False` leaves out the code kept on the cart, to show a summary when that code
+    has stopped applying (checkout itself would refuse it with the reason).
+    """
     snapshot = checkout_snapshot(cart=cart) if cart is not None else CheckoutSnapshot(cart_id=0, lines=())
     method = shipping_method_by_code(code=shipping_method_code) if shipping_method_code else None
     # No code in the request: the one applied to the cart (POST /api/v1/cart/coupon/).
-    coupon_code = coupon_code or (cart.coupon_code if cart is not None else "")
+    coupon_code = coupon_code or (cart.coupon_code if cart is not None and use_cart_coupon else "")
     outcome = _discount_resolve(coupon_code=coupon_code, snapshot=snapshot, user=user)
     return snapshot, price_compute(lines=snapshot.pricing_lines(), shipping_method=method,
                                    country=country or "", discount=_discount(outcome))

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from commerce.cart.signals import SESSION_CART_KEY
 from commerce.cart.site_views import session_cart
 from commerce.core.errors import ApplicationError
+from commerce.promotions.errors import CouponError
 
 from .checkout import checkout_preview, order_place
 from .checkout_forms import CheckoutForm
@@ -25,7 +26,8 @@ def _summary(cart, form):
         snapshot, prices = checkout_preview(cart=cart, shipping_method_code=method if country else "", country=country)
         return snapshot, prices, ""
     except ApplicationError as exc:  # e.g. the method does not ship there: show goods only, say why
-        snapshot, prices = checkout_preview(cart=cart)
+        # A coupon kept on the cart may have stopped applying (expired, used up): leave it out here too.
+        snapshot, prices = checkout_preview(cart=cart, use_cart_coupon=not isinstance(exc, CouponError))
         return snapshot, prices, exc.message
 
 

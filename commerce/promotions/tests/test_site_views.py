@@ -48,3 +48,22 @@ def test_cart_page_coupon_remove(cart_client):
 
     assert "Coupon removed." in html
     assert Cart.objects.get().coupon_code == ""
+
+
+def test_checkout_page_with_a_coupon_expired_since_applied_says_why(cart_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commerce.orders.models import ShippingMethod
+    from commerce.promotions.models import Coupon
+
+    ShippingMethod.objects.create(name="Standard", code="standard", price=Decimal("5.00"))
+    CouponFactory(code="TEN")
+    cart_client.post("/cart/coupon/", {"code": "TEN"})
+    Coupon.objects.filter(code="TEN").update(ends_at=timezone.now() - timedelta(minutes=1))
+
+    response = cart_client.get("/checkout/")
+
+    assert response.status_code == 200
+    assert "This coupon has expired." in response.content.decode()
