@@ -122,8 +122,8 @@ class ProductListView(APIView):
             raise NotFound("That page is past the end of the list.", code="page_out_of_range")
         detail_prefix = request.build_absolute_uri(reverse("api-product-list"))
 
-        def link(page: int) -> str:
-            return f"{base_url}?{urlencode([*canonical, ('page', page)])}"
+        def link(number: int) -> str:
+            return f"{base_url}?{urlencode([*canonical, ('page', number)])}"
 
         return {
             "count": count,

@@ -444,3 +444,22 @@ def test_product_list_cache_shows_generated_variants(api, shop):
     assert _slugs(api.get(LIST_URL, {"size": "m"})) == ["red-tee"]
     variants_generate(product=shop["blue_tee"])  # bulk_create: no post_save, the service bumps the cache
     assert _slugs(api.get(LIST_URL, {"size": "m"})) == ["blue-tee", "red-tee"]
+
+
+def test_product_bodies_match_the_documented_schema(api, shop):
+    """The bodies are built by hand (no ModelSerializer per row): keep them in step with the schema."""
+    from api.catalog.serializers import (
+        ProductDetailSerializer,
+        ProductImageSerializer,
+        ProductListItemSerializer,
+        ProductListPageSerializer,
+        ProductVariantSerializer,
+    )
+
+    page = api.get(LIST_URL).json()
+    assert set(page) == set(ProductListPageSerializer().fields)
+    assert all(set(item) == set(ProductListItemSerializer().fields) for item in page["results"])
+    detail = api.get("/api/v1/products/red-tee/").json()
+    assert set(detail) == set(ProductDetailSerializer().fields)
+    assert set(detail["variants"][0]) == set(ProductVariantSerializer().fields)
+    assert set(detail["images"][0]) == set(ProductImageSerializer().fields)
