@@ -3,8 +3,7 @@
 The Serializer classes document the responses for drf-spectacular; the list and detail bodies are
 built by the plain functions below from selector output (dicts and prefetched objects), because
 running a full ModelSerializer per row is what made a list slow. Money is a decimal string with two
-places;
-commerce/catalog/tests/test_api_products.py (test_product_bodies_match_the_documented_schema)
+places. test_product_bodies_match_the_documented_schema (commerce/catalog/tests/test_api_products.py)
 keeps the built bodies and these schemas in step.
 """
 
