@@ -39,6 +39,9 @@ class ReviewViewSet(SnippetViewSet):
     ordering = ["status", "-created_at"]
     panels = [FieldPanel("title"), FieldPanel("body")]
 
+    def get_queryset(self, request):
+        return Review.objects.select_related("product", "user")  # the listing shows both per row
+
 
 class WishlistItemViewSet(SnippetViewSet):
     model = WishlistItem
@@ -50,6 +53,9 @@ class WishlistItemViewSet(SnippetViewSet):
     search_fields = ["user__email", "product__name"]
     search_backend_name = None
     panels = [FieldPanel("user"), FieldPanel("product")]
+
+    def get_queryset(self, request):
+        return WishlistItem.objects.select_related("product", "user")
 
 
 class ReviewsViewSetGroup(SnippetViewSetGroup):

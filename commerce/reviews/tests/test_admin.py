@@ -74,3 +74,17 @@ def test_review_admin_bulk_approve_needs_change_permission(client):
 
     review.refresh_from_db()
     assert review.status == Review.Status.PENDING
+
+
+def test_review_admin_listing_queries_constant(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ReviewFactory()
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get("/admin/reviews/reviews/")
+    for _ in range(8):
+        ReviewFactory()
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get("/admin/reviews/reviews/")
+    assert len(many) == len(few)
