@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from api.throttling import hit_counter
 from commerce.core.errors import ApplicationError
@@ -31,23 +31,33 @@ from .forms import (
 )
 
 LOGIN_BLOCKED = "Too many login attempts. Please wait a minute and try again."
+TOO_MANY = "Too many attempts from your network. Please try again later."
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def _rate_exceeded(scope: str, *idents: str) -> bool:
+    """Count one hit per ident on the API's atomic counters for `scope` (same keys, same rates).
 
-
-def _login_rate_exceeded(request) -> bool:
-    """The API's `login` rate, per email and per IP, on the same atomic counters as the API throttle."""
-    rate = api_settings.DEFAULT_THROTTLE_RATES.get("login")
+    The site's forms and the API share the counters, so switching between them gains nothing.
+    """
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
     if not rate:
         return False
     num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)
-    keys = [f"login:ip:{_client_ip(request)}"]
+    return max(hit_counter(f"{scope}:{ident}", window_seconds=duration) for ident in idents) > num_requests
+
+
+def _ip(request) -> str:
+    # DRF's client-address rule (REMOTE_ADDR, or X-Forwarded-For per NUM_PROXIES), as the API uses
+    return f"ip:{BaseThrottle().get_ident(request)}"
+
+
+def _login_rate_exceeded(request) -> bool:
+    """Per IP and per account email, like api.accounts.throttling.LoginRateThrottle."""
+    idents = [_ip(request)]
     email = request.POST.get("username", "").strip().lower()
     if email:
-        keys.append(f"login:email:{hashlib.sha256(email.encode()).hexdigest()}")
-    return max(hit_counter(key, window_seconds=duration) for key in keys) > num_requests
+        idents.append(f"email:{hashlib.sha256(email.encode()).hexdigest()}")
+    return _rate_exceeded("login", *idents)
 
 
 class LoginView(auth_views.LoginView):
@@ -71,6 +81,9 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("account:overview")
     form = RegisterForm(request.POST or None)
+    if request.method == "POST" and _rate_exceeded("register", _ip(request)):
+        form = RegisterForm(initial={"email": request.POST.get("email", "")})
+        return render(request, "account/register.html", {"form": form, "blocked_message": TOO_MANY}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         if user is not None:
@@ -82,6 +95,9 @@ def register(request):
 
 def password_reset_request(request):
     form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and _rate_exceeded("password_reset", _ip(request)):
+        context = {"form": PasswordResetRequestForm(), "blocked_message": TOO_MANY}
+        return render(request, "account/password_reset_form.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         # the same answer whether or not the account exists
         services.password_reset_request(email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/"))

@@ -237,6 +237,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Throttles key anonymous clients by address. 0: REMOTE_ADDR only, X-Forwarded-For ignored (a
+    # client could otherwise send a new one per request); production.py sets 1 for nginx in front.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="600/min"),
         "user": env("THROTTLE_USER", default="1200/min"),

@@ -71,3 +71,16 @@ def test_login_throttle_counts_per_ip_across_emails():
     # another IP trying another account is not affected
     other = APIClient(REMOTE_ADDR="10.2.0.2").post(TOKEN, {"email": "fresh@example.com", "password": "x"})
     assert other.status_code == 401
+
+
+@pytest.mark.django_db
+def test_login_throttle_ignores_spoofed_forwarded_for():
+    """Without a proxy in front, a fresh X-Forwarded-For per request does not make a fresh client."""
+    client = APIClient(REMOTE_ADDR="10.5.0.1")
+    codes = [
+        client.post(
+            TOKEN, {"email": f"spoof{i}@example.com", "password": "x"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}"
+        ).status_code
+        for i in range(7)
+    ]
+    assert codes == [401] * 5 + [429, 429]

@@ -278,3 +278,26 @@ def test_guest_cart_kept_after_login_or_register(client, customer, password, via
         user = User.objects.get(email="guest@example.com")
     cart = cart_get_for_user(user=user)
     assert [(line.variant_id, line.quantity) for line in cart.lines.all()] == [(variant.pk, 2)]
+
+
+def test_register_and_reset_pages_share_the_api_throttles(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "register": "1/hour",
+            "password_reset": "1/hour",
+        },
+    }
+    form = {"password1": "Correct-Horse-Battery-9", "password2": "Correct-Horse-Battery-9"}
+    assert client.post("/account/register/", {**form, "email": "one@example.com"}).status_code == 302
+    client.post("/account/logout/")
+    blocked = client.post("/account/register/", {**form, "email": "two@example.com"})
+    assert blocked.status_code == 429
+    assert not User.objects.filter(email="two@example.com").exists()
+
+    assert client.post("/account/password/reset/", {"email": "one@example.com"}).status_code == 302
+    # the API endpoint counts against the same window
+    api = client.post("/api/v1/auth/password/reset/", {"email": "one@example.com"}, content_type="application/json")
+    assert api.status_code == 429
+    assert client.post("/account/password/reset/", {"email": "one@example.com"}).status_code == 429
