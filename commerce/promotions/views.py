@@ -5,8 +5,9 @@ expiry dates; `publish_scheduled` runs from Celery beat), so a campaign can be p
 live at a set time. A rule applies only while live, active and inside its own validity window.
 """
 
+from django.db.models import Count
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PublishingPanel
-from wagtail.admin.ui.tables import BooleanColumn, LiveStatusTagColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, LiveStatusTagColumn
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import AutomaticPromotion, Coupon
@@ -30,7 +31,16 @@ class CouponViewSet(SnippetViewSet):
     base_url_path = "promotions/coupons"
     icon = "tag"
     menu_label = "Coupons"
-    list_display = ["code", "name", "kind", "value", "usage_limit", BooleanColumn("is_active"), LiveStatusTagColumn()]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "value",
+        Column("times_used", label="Used"),
+        "usage_limit",
+        BooleanColumn("is_active"),
+        LiveStatusTagColumn(),
+    ]
     list_filter = ["kind", "is_active", "live"]
     search_fields = ["code", "name"]
     search_backend_name = None
@@ -41,6 +51,10 @@ class CouponViewSet(SnippetViewSet):
         FieldRowPanel([FieldPanel("usage_limit"), FieldPanel("per_customer_limit")], heading="Limits"),
         PublishingPanel(),
     ]
+
+    def get_queryset(self, request):
+        # Uses by orders that were not cancelled (a cancellation deletes its use).
+        return Coupon.objects.annotate(times_used=Count("usages"))
 
 
 class AutomaticPromotionViewSet(SnippetViewSet):

@@ -1,5 +1,6 @@
 """Coupons in the Wagtail admin: listing, add form, drafts and scheduled publishing."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -31,9 +32,18 @@ def _lines():
 
 
 def test_promotions_admin_pages_render(admin_client):
-    CouponFactory(code="SPRING")
+    from commerce.promotions.models import CouponUsage
+
+    from .factories import order_create
+
+    spring = CouponFactory(code="SPRING")
+    for email in ("a@example.com", "b@example.com"):
+        CouponUsage.objects.create(coupon=spring, order=order_create(email=email), email=email)
     AutomaticPromotionFactory(name="Shoes week")
-    assert "SPRING" in admin_client.get("/admin/promotions/coupons/").content.decode()
+    listing = admin_client.get("/admin/promotions/coupons/").content.decode()
+    assert "SPRING" in listing
+    cells = [re.sub(r"\s+", " ", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", listing, flags=re.S)]
+    assert "2" in cells  # the "Used" column: two orders used SPRING
     assert "Shoes week" in admin_client.get("/admin/promotions/automatic/").content.decode()
     assert admin_client.get("/admin/promotions/coupons/add/").status_code == 200
     assert admin_client.get("/admin/promotions/automatic/add/").status_code == 200
