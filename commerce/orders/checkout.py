@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from phonenumber_field.phonenumber import to_python
 
 from commerce.accounts.models import Address
 from commerce.cart.models import Cart, CartLine
@@ -154,6 +157,22 @@ def _address_resolve(*, user, address: ShippingAddress | None, address_id: int |
     return address
 
 
+def _contact_check(*, email: str, phone: str) -> str:
+    """Validate the contact details (the API and the site validate too; the service must not trust
+    them); returns the phone number in E.164."""
+    problems = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        problems["email"] = "invalid"
+    number = to_python(phone)
+    if not (number and number.is_valid()):
+        problems["phone"] = "invalid"
+    if problems:
+        raise CheckoutDetailsInvalid("Check the email address and the phone number.", details=problems)
+    return str(number)
+
+
 def _discount_resolve(*, coupon_code: str, snapshot: CheckoutSnapshot, user, email: str = "",
                       lock_coupon: bool = False) -> DiscountOutcome:
     """The seam where the promotions app turns automatic promotions and a coupon code into a Discount.
@@ -249,6 +268,7 @@ def order_place(
     missing = {f: "required" for f, v in {"email": email, "phone": phone}.items() if not v}
     if missing:
         raise CheckoutDetailsInvalid("Email and phone are required.", details=missing)
+    phone = _contact_check(email=email, phone=phone)
 
     method = shipping_method_by_code(code=shipping_method_code)
     discounts = _discount_resolve(coupon_code=coupon_code or cart.coupon_code, snapshot=snapshot, user=customer,

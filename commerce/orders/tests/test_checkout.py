@@ -182,3 +182,14 @@ def test_order_place_customer_query_count_is_constant(standard, line_count, djan
     cart = cart_with(*[(ProductVariantFactory(stock_on_hand=5), 2) for _ in range(line_count)], user=user)
     with django_assert_max_num_queries(14):  # +1: automatic-promotions lookup
         order_place(cart=cart, user=user, shipping_method_code="standard", address_id=saved.pk)
+
+
+def test_order_place_invalid_phone_or_email_is_400_even_without_the_api(standard, variant):
+    with pytest.raises(ApplicationError) as exc:
+        place(cart_with((variant, 1)), phone="12", email="not-an-email")
+    assert exc.value.details == {"phone": "invalid", "email": "invalid"}
+    assert not Order.objects.exists()
+
+
+def test_order_place_stores_phone_in_e164(standard, variant):
+    assert str(place(cart_with((variant, 1)), phone="(202) 555-0143").phone) == "+12025550143"
