@@ -21,7 +21,20 @@ def picture(title: str):
     return get_image_model().objects.create(title=title, file=ImageFile(BytesIO(data), name=f"{title}.png"))
 
 
+def ensure_wagtail_base() -> None:
+    """The rows Wagtail's migrations create (locale, root collection, root page). A transactional
+    test that ran before may have flushed them, and a flush does not rerun data migrations."""
+    from wagtail.models import Collection, Locale, Page
+
+    locale, _ = Locale.objects.get_or_create(language_code="en")
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+
+
 def seed_shop() -> dict:
+    ensure_wagtail_base()
     attributes = catalog_seed.seed_attributes()
     types = catalog_seed.seed_product_types(attributes)
     categories = catalog_seed.seed_categories()
@@ -46,6 +59,7 @@ def seed_shop() -> dict:
 
 
 def admin_user():
+    ensure_wagtail_base()
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_superuser(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)

@@ -17,13 +17,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_editor_creates_clothing_product_generates_variants_and_publishes(page, shot):
     from cms_pages.seed import seed_pages
 
+    admin_user()
     attributes = catalog_seed.seed_attributes()
     catalog_seed.seed_product_types(attributes)
     catalog_seed.seed_categories()
     AttributeValue.objects.get_or_create(attribute=attributes["color"], slug="blue",
                                          defaults={"name": "Blue", "code": "BLU", "sort_order": 9})
     seed_pages()
-    admin_user()
     admin_login(page)
 
     # 1. a new product starts with its type
