@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from commerce.catalog.cache import catalog_cache_bump
 from commerce.catalog.models import Product
 from commerce.core.errors import ApplicationError, ConflictError, NotFoundError
 
@@ -33,6 +34,8 @@ def product_ratings_refresh(*, product_ids: Iterable[int]) -> None:
     for pk, avg, n in rows:
         rating_avg = Decimal(str(avg or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         Product.objects.filter(pk=pk).update(rating_avg=rating_avg, rating_count=n)
+    # update() sends no post_save: the catalogue's cached product lists and pages show the rating
+    catalog_cache_bump()
 
 
 @transaction.atomic

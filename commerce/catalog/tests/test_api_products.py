@@ -463,3 +463,15 @@ def test_product_bodies_match_the_documented_schema(api, shop):
     assert set(detail) == set(ProductDetailSerializer().fields)
     assert set(detail["variants"][0]) == set(ProductVariantSerializer().fields)
     assert set(detail["images"][0]) == set(ProductImageSerializer().fields)
+
+
+def test_product_list_cache_shows_rating_refresh(api, shop):
+    from commerce.reviews.models import Review
+    from commerce.reviews.services import product_ratings_refresh
+    from commerce.reviews.tests.factories import ReviewFactory
+
+    assert next(i for i in api.get(LIST_URL).json()["results"] if i["slug"] == "phone")["rating_count"] == 0
+    ReviewFactory(product=shop["phone"], rating=4, status=Review.Status.APPROVED)
+    product_ratings_refresh(product_ids=[shop["phone"].pk])  # a queryset update(): it bumps the cache itself
+    phone = next(i for i in api.get(LIST_URL).json()["results"] if i["slug"] == "phone")
+    assert (phone["rating_avg"], phone["rating_count"]) == ("4.00", 1)
