@@ -14,7 +14,7 @@ For every run it reports orders/s, p50/p99 latency, the HTTP statuses, 5xx count
 invariant `initial stock = final stock + units ordered` checked in the database afterwards. The
 checkout throttle is lifted (THROTTLE_CHECKOUT) so that it does not distort the figures.
 
-    .venv/bin/python bench/checkout_bench.py [--seconds 10] [--workers 4] [--no-idempotency-key]
+    .venv/bin/python bench/checkout_bench.py [--seconds 10] [--workers 6] [--niceness -10] [--no-idempotency-key]
 """
 
 import argparse
@@ -324,7 +324,7 @@ def redis_purge_bench_queue(env: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=6, help="gunicorn sync workers")
     parser.add_argument("--no-idempotency-key", action="store_true", help="send no Idempotency-Key header")
     parser.add_argument(
         "--niceness", type=int, default=0,
