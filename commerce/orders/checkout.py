@@ -17,6 +17,7 @@ unique index until the first commits (then replays its answer) or rolls back (th
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -154,6 +155,11 @@ def _address_resolve(*, user, address: ShippingAddress | None, address_id: int |
         return ShippingAddress.from_saved(saved)
     if address is None:
         raise CheckoutDetailsInvalid("A shipping address is required.", details={"shipping_address": "required"})
+    missing = {f: "required" for f in ("full_name", "line1", "city", "country") if not getattr(address, f).strip()}
+    if missing:
+        raise CheckoutDetailsInvalid("The shipping address is incomplete.", details=missing)
+    if not re.fullmatch(r"[A-Za-z]{2}", address.country.strip()):
+        raise CheckoutDetailsInvalid("Use a two-letter country code.", details={"country": "invalid"})
     return address
 
 

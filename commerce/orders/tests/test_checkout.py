@@ -193,3 +193,14 @@ def test_order_place_invalid_phone_or_email_is_400_even_without_the_api(standard
 
 def test_order_place_stores_phone_in_e164(standard, variant):
     assert str(place(cart_with((variant, 1)), phone="(202) 555-0143").phone) == "+12025550143"
+
+
+def test_order_place_incomplete_address_is_400(standard, variant):
+    from commerce.orders.checkout import ShippingAddress
+
+    with pytest.raises(ApplicationError) as exc:
+        place(cart_with((variant, 1)), address=ShippingAddress(full_name="", line1="1 Main", city=" ", country="US"))
+    assert exc.value.details == {"full_name": "required", "city": "required"}
+    with pytest.raises(ApplicationError) as exc:
+        place(cart_with((variant, 1)), address=ShippingAddress(full_name="A", line1="B", city="C", country="USA"))
+    assert exc.value.details == {"country": "invalid"}
