@@ -54,3 +54,25 @@ def test_shipping_admin_creates_method_and_tax_rate(admin_client):
 def test_shipping_admin_needs_permission(client, standard):
     client.force_login(User.objects.create_user(email="nobody@example.com", password="x", is_staff=True))
     assert client.get("/admin/shipping/methods/").status_code in (302, 403)
+
+
+def test_price_check_admin_uses_price_compute(admin_client, standard):
+    TaxRate.objects.create(name="VAT", country="US", rate=Decimal("0.2000"), prices_include_tax=True)
+    page = admin_client.get("/admin/shipping/price-check/")
+    assert page.status_code == 200 and "Price check" in page.content.decode()
+    response = admin_client.post("/admin/shipping/price-check/", {
+        "country": "us", "shipping_method": standard.pk, "unit_price": "30.00", "quantity": "2",
+    })
+    html = response.content.decode()
+    # 60.00 + 5.00 shipping, VAT included: 65 * 0.2 / 1.2 = 10.83
+    assert response.status_code == 200
+    assert "$65.00" in html and "$10.83" in html and "included" in html
+    response = admin_client.post("/admin/shipping/price-check/", {
+        "country": "FR", "shipping_method": standard.pk, "unit_price": "30.00", "quantity": "1",
+    })
+    assert "does not ship to FR" in response.content.decode()
+
+
+def test_price_check_admin_needs_shipping_permission(client):
+    client.force_login(User.objects.create_user(email="plain@example.com", password="x", is_staff=True))
+    assert client.get("/admin/shipping/price-check/").status_code in (302, 403)
