@@ -3,11 +3,11 @@
 `order_place` reads the cart's lines, variants, products and attribute values once (one query) into a
 frozen `CheckoutSnapshot` and passes it down; no later step queries the cart again. Its queries, for
 any number of lines: snapshot, shipping method, tax rate, [saved address], order number, order insert,
-lines insert, status log insert, stock lock + stock update, cart conversion = 10 (11 with a saved
+lines insert, status log insert, cart conversion, stock lock + stock update = 10 (11 with a saved
 address). Coupons (promotions app) plug in through `Discount` and may add their own few.
 
-The stock is allocated late, just before the cart is closed: the variant rows stay locked only for
-the last statements of the transaction, which keeps a hot SKU's queue short. Any error rolls back
+The stock is allocated last: the variant rows stay locked only from that statement to the commit,
+which keeps a hot SKU's queue short. Any error rolls back
 everything (order, lines, log, allocation); the "order placed" email is enqueued only after commit.
 
 `checkout_idempotent` wraps a checkout with an Idempotency-Key: the key row is inserted in the same
@@ -308,13 +308,15 @@ def order_place(
     if discounts.coupon is not None:  # the coupon row is locked since _discount_resolve
         coupon_usage_record(coupon=discounts.coupon.rule, order=order, discount=discounts.coupon.amount)
 
-    # Late on purpose: the variant rows stay locked only until the commit that follows.
-    stock_allocate(quantities=[(ln.variant_id, ln.quantity) for ln in snapshot.lines])
+    # A parallel checkout of the same cart waits on this row and then finds it converted.
     converted = Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(
         status=Cart.Status.CONVERTED, updated_at=timezone.now()
     )
-    if not converted:  # the same cart was checked out by a parallel request that committed first
+    if not converted:
         raise ConflictError("This cart has already been checked out.", code="cart_converted")
+    # Last on purpose: the variant rows stay locked only from here to the commit, which keeps the
+    # queue on a hot SKU short.
+    stock_allocate(quantities=[(ln.variant_id, ln.quantity) for ln in snapshot.lines])
 
     _attach_lines(order, lines)
     transaction.on_commit(partial(order_notify, order=order, event="placed"), robust=True)
