@@ -39,6 +39,8 @@ def test_shopper_buys_a_blue_medium_tee_as_guest_and_tracks_it(page, shot):
     _assert_accessible(page, "product")
 
     page.get_by_label(re.compile(r"^\s*M / Blue")).check()
+    # progressive enhancement: the price line follows the chosen variant
+    expect(page.locator("[data-variant-price]")).to_have_text("$20.00 \u2014 10 in stock")
     shot(page, "product-m-blue")
     page.get_by_role("button", name="Add to cart").click()
     page.goto("/cart/")
