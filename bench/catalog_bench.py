@@ -21,6 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common.harness import (  # noqa: E402
     RESULTS_DIR,
     LoadResult,
+    cpu_seconds,
+    database_backend_pids,
     database_backends_renice,
     database_drop,
     database_recreate,
@@ -193,14 +195,27 @@ def measure_server(
         base = server.base_url
         # the cached run warms every detail path it will request, so that it measures hits
         warm(base, [FLOOR_PATH, LIST_PATH, LIST_FILTERED_PAGE_200, *detail_paths[: 50 if cache == "none" else None]])
+        # every worker thread opens its persistent database connection now, so that the per-run CPU
+        # accounting (and the renice) sees all of them
+        wrk_run("warm-up", base + LIST_PATH, seconds=2)
         if niceness:
-            # every worker thread opens its (persistent) connection under load first, then all are reniced
-            wrk_run("warm-up", base + LIST_PATH, seconds=2)
             database_backends_renice(DB_NAME, niceness)
         load_before = os.getloadavg()[0]
 
+        cpu_ms: dict[str, dict[str, float]] = {}
+
         def run(name: str, url: str, **kwargs) -> LoadResult:
-            return wrk_run(name, url, seconds=seconds, niceness=niceness, **kwargs)
+            # CPU spent per request by the app workers and by PostgreSQL: unlike req/s, barely moved by
+            # other work on the machine, so it says what the code costs
+            workers, backends = server.worker_pids(), database_backend_pids(DB_NAME)
+            app_before, db_before = cpu_seconds(workers), cpu_seconds(backends)
+            result = wrk_run(name, url, seconds=seconds, niceness=niceness, **kwargs)
+            requests = max(result.requests, 1)
+            cpu_ms[name] = {
+                "app": round((cpu_seconds(workers) - app_before) * 1000 / requests, 3),
+                "db": round((cpu_seconds(backends) - db_before) * 1000 / requests, 3),
+            }
+            return result
 
         runs = {"floor": run("floor", base + FLOOR_PATH)}
         if cache == "none":
@@ -215,7 +230,8 @@ def measure_server(
             runs["detail_cached"] = run("detail (cached)", base, paths=detail_paths)
         rss = server.worker_peak_rss_mb()
     return {"worker_class": worker_class, "threads": threads, "cache": cache,
-            "runs": {k: v.as_dict() for k, v in runs.items()}, "worker_peak_rss_mb": list(rss.values()),
+            "runs": {k: {**v.as_dict(), "cpu_ms_per_request": cpu_ms[v.name]} for k, v in runs.items()},
+            "worker_peak_rss_mb": list(rss.values()),
             # other work on the machine skews every figure: record how busy it was
             "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
             "niceness": niceness}
@@ -223,8 +239,8 @@ def measure_server(
 
 def report(results: list[dict]) -> str:
     lines = [
-        "| server | run | req/s | p50 ms | p99 ms | p99/p50 | x floor | errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server | run | req/s | p50 ms | p99 ms | p99/p50 | x floor | errors | CPU ms/req app + db |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
         floor = result["runs"]["floor"]["rps"]
@@ -236,11 +252,12 @@ def report(results: list[dict]) -> str:
             ratio = run["p99_ms"] / run["p50_ms"] if run["p50_ms"] else 0
             lines.append(
                 f"| {server} | {run['name']} | {run['rps']:.0f} | {run['p50_ms']:.2f} | {run['p99_ms']:.2f} "
-                f"| {ratio:.1f} | {run['rps'] / floor:.2f} | {run['errors']} |"
+                f"| {ratio:.1f} | {run['rps'] / floor:.2f} | {run['errors']} "
+                f"| {run['cpu_ms_per_request']['app']:.2f} + {run['cpu_ms_per_request']['db']:.2f} |"
             )
-        lines.append(f"| {server} | peak RSS per worker (MB) | {', '.join(map(str, result['worker_peak_rss_mb']))} | | | | | |")
+        lines.append(f"| {server} | peak RSS per worker (MB) | {', '.join(map(str, result['worker_peak_rss_mb']))} | | | | | | |")
         load = result["load_average_1min"]
-        lines.append(f"| {server} | machine load average (1 min) before/after | {load['before']} / {load['after']} | | | | | |")
+        lines.append(f"| {server} | machine load average (1 min) before/after | {load['before']} / {load['after']} | | | | | | |")
     return "\n".join(lines)
 
 
