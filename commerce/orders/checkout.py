@@ -4,11 +4,12 @@
 frozen `CheckoutSnapshot` and passes it down; no later step queries the cart again. Its queries, for
 any number of lines: snapshot, shipping method, tax rate, [saved address], order number, order insert,
 lines insert, status log insert, cart conversion, stock lock + stock update = 10 (11 with a saved
-address). Coupons (promotions app) plug in through `Discount` and may add their own few.
+address). Promotions and coupons (promotions app) plug in through `Discount` and add their own: one
+lookup of automatic promotions, and a coupon lock + usage row when a code is given.
 
 The stock is allocated last: the variant rows stay locked only from that statement to the commit,
-which keeps a hot SKU's queue short. Any error rolls back
-everything (order, lines, log, allocation); the "order placed" email is enqueued only after commit.
+which keeps a hot SKU's queue short. Any error rolls back everything (order, lines, log,
+allocation); the "order placed" email is enqueued only after commit.
 
 `checkout_idempotent` wraps a checkout with an Idempotency-Key: the key row is inserted in the same
 transaction as the order (INSERT ... ON CONFLICT DO NOTHING), so a concurrent duplicate waits on the
