@@ -37,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common.harness import (  # noqa: E402
     RESULTS_DIR,
     Gunicorn,
+    cpu_seconds,
+    database_backend_pids,
     database_backends_renice,
     database_recreate,
     database_url,
@@ -372,16 +374,29 @@ def main() -> None:
         python_race(port=PORT, tokens=warm_tokens, clients=args.workers * 2)
         if args.niceness:  # every worker holds its persistent connection by now
             database_backends_renice(DB_NAME, args.niceness)
-        results["distinct"] = wrk_checkout(
-            base_url=server.base_url, tokens_per_thread=distinct_tokens, connections=8, seconds=args.seconds,
-            use_key=use_key, workdir=workdir)
-        results["distinct"]["audit"] = stock_audit(distinct, initial)
+
+        def measured(name, variants, **wrk_kwargs):
+            """One wrk run plus its audit and the CPU the server side spent per committed order."""
+            from django.db import connection
+
+            with connection.cursor() as cursor:  # the audit's own backend is not the server's
+                cursor.execute("SELECT pg_backend_pid()")
+                own_backend = cursor.fetchone()[0]
+            pids = server.worker_pids(), [p for p in database_backend_pids(DB_NAME) if p != own_backend]
+            before = cpu_seconds(pids[0]), cpu_seconds(pids[1])
+            result = wrk_checkout(base_url=server.base_url, use_key=use_key, workdir=workdir, seconds=args.seconds,
+                                  **wrk_kwargs)
+            result["audit"] = stock_audit(variants, initial)
+            orders = max(result["audit"]["orders"], 1)
+            result["cpu_ms_per_order"] = {
+                "gunicorn_workers": round((cpu_seconds(pids[0]) - before[0]) * 1000 / orders, 2),
+                "postgres_backends": round((cpu_seconds(pids[1]) - before[1]) * 1000 / orders, 2),
+            }
+            results[name] = result
+
+        measured("distinct", distinct, tokens_per_thread=distinct_tokens, connections=8)
         # 50 connections over 5 wrk threads, each thread with its own slice of the hot SKU's carts
-        slices = [hot_tokens[i::5] for i in range(5)]
-        results["hot"] = wrk_checkout(
-            base_url=server.base_url, tokens_per_thread=slices, connections=50, seconds=args.seconds,
-            use_key=use_key, workdir=workdir)
-        results["hot"]["audit"] = stock_audit(hot, initial)
+        measured("hot", hot, tokens_per_thread=[hot_tokens[i::5] for i in range(5)], connections=50)
         results["sellout"] = python_race(port=PORT, tokens=sellout_tokens, clients=50)
         results["sellout"]["audit"] = stock_audit(sellout, initial)
         results["load_average_after"] = os.getloadavg()
@@ -397,8 +412,9 @@ def main() -> None:
 
 
 def report(results: dict) -> str:
-    rows = ["| run | orders/s | p50 ms | p99 ms | 201 | 409 | 5xx | oversell | initial = final + ordered |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    rows = ["| run | orders/s | p50 ms | p99 ms | 201 | 409 | 5xx | oversell | initial = final + ordered "
+            "| CPU ms/order (gunicorn + PostgreSQL) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for name in ("distinct", "hot", "sellout"):
         r = results[name]
         s = r["statuses"]
@@ -406,7 +422,9 @@ def report(results: dict) -> str:
         server_errors = s.get("5xx", r.get("5xx", 0))
         rows.append(
             f"| {name} | {orders_per_s} | {r['p50_ms']} | {r['p99_ms']} | {s.get('201', 0)} | {s.get('409', 0)} | "
-            f"{server_errors} | {r['audit']['oversell']} | {'yes' if r['audit']['invariant_holds'] else 'NO'} |"
+            f"{server_errors} | {r['audit']['oversell']} | {'yes' if r['audit']['invariant_holds'] else 'NO'} | "
+            + (f"{r['cpu_ms_per_order']['gunicorn_workers']} + {r['cpu_ms_per_order']['postgres_backends']} |"
+               if "cpu_ms_per_order" in r else "- |")
         )
     cfg = results["config"]
     rows.append(f"\ngunicorn {cfg['workers']} {cfg['worker_class']} workers, {cfg['cpus']} CPUs, "
