@@ -35,10 +35,12 @@ def test_shop_page_dresses_listing_with_intro_and_banner(client, home):
     _product("Linen Shirt")
     shop = ShopPage.objects.get()
     shop.intro = "<p>Hand-picked basics.</p>"
+    shop.seo_title = "All our basics"
     shop.save_revision().publish()
     response = client.get("/shop/")
     assert response.status_code == 200
     html = response.content.decode()
+    assert "<title>All our basics · Cartwheel</title>" in html
     assert "Hand-picked basics." in html
     assert "Linen Shirt" in html
     assert '<link rel="canonical" href="http://testserver/shop/">' in html
