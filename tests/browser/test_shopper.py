@@ -18,6 +18,17 @@ PHONE = "+12025550143"
 def _assert_accessible(page, what):
     violations = axe_serious_violations(page)
     assert violations == [], f"{what}: {violations}"
+    _assert_fits(page, what)
+
+
+def _assert_fits(page, what):
+    """Responsive: nothing makes the page scroll sideways, on desktop or on a phone."""
+    desktop = page.viewport_size
+    for width, height in [(desktop["width"], desktop["height"]), (375, 740)]:
+        page.set_viewport_size({"width": width, "height": height})
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{what} scrolls sideways by {overflow}px at {width}px"
+    page.set_viewport_size(desktop)
 
 
 def test_shopper_buys_a_blue_medium_tee_as_guest_and_tracks_it(page, shot):
@@ -27,6 +38,9 @@ def test_shopper_buys_a_blue_medium_tee_as_guest_and_tracks_it(page, shot):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Everyday clothes")
     shot(page, "home")
     _assert_accessible(page, "home")
+    page.set_viewport_size({"width": 375, "height": 740})
+    shot(page, "home-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("link", name="Apparel").first.click()
     expect(page).to_have_url(re.compile(r"/shop/category/apparel/$"))
