@@ -91,6 +91,8 @@ class Shots:
     def __init__(self, name: str):
         self.dir = ARTIFACTS / name
         self.dir.mkdir(parents=True, exist_ok=True)
+        for old in self.dir.glob("*.png"):  # a previous run's pictures would mislead
+            old.unlink()
         self.n = 0
 
     def __call__(self, page, label: str) -> Path:
