@@ -22,8 +22,11 @@ def order_desk_url(**filters) -> str | None:
 
 
 def orders_today_url(*, today: date) -> str | None:
+    from .selectors import day_start  # aware bounds: "today" is the shop's calendar day
+
     return order_desk_url(
-        created_at__gte=today.isoformat(), created_at__lt=(today + timedelta(days=1)).isoformat()
+        created_at__gte=day_start(today).isoformat(),
+        created_at__lt=day_start(today + timedelta(days=1)).isoformat(),
     )
 
 

@@ -138,3 +138,18 @@ def test_reports_render_and_export_xlsx_and_csv(admin_client_logged, name):
     csv = admin_client_logged.get(url, {"export": "csv"})
     assert csv.status_code == 200
     assert b"".join(csv.streaming_content).decode().splitlines()[0]
+
+
+@pytest.mark.django_db
+def test_dashboard_links_lead_to_filtered_order_lists(admin_client_logged):
+    from commerce.dashboard import links
+
+    today_order = OrderFactory(status=Order.Status.PENDING)
+    old = _order_days_ago(3, "20.00")
+    confirmed = OrderFactory(status=Order.Status.CONFIRMED)
+    today_html = admin_client_logged.get(links.orders_today_url(today=timezone.localdate())).content.decode()
+    assert today_order.number in today_html and confirmed.number in today_html
+    assert old.number not in today_html
+    pending_html = admin_client_logged.get(links.orders_pending_url()).content.decode()
+    assert today_order.number in pending_html
+    assert confirmed.number not in pending_html
