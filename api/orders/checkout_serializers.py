@@ -50,9 +50,22 @@ class CheckoutRequestSerializer(serializers.Serializer):
         return attrs
 
 
+class AddressCountrySerializer(serializers.Serializer):
+    country = CountryField()
+
+
 class CheckoutPreviewRequestSerializer(serializers.Serializer):
+    """The preview takes the checkout body as it is (a frontend can send the same JSON to both);
+    only the destination country, shipping method and coupon matter for the price."""
+
     shipping_method = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     country = CountryField(required=False, allow_blank=True, default="")
+    shipping_address = AddressCountrySerializer(
+        required=False, help_text="As in the checkout body: its country is the destination when `country` is empty"
+    )
+    address_id = serializers.IntegerField(
+        required=False, help_text="Customers: a saved address whose country is the destination"
+    )
     coupon_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
 
 

@@ -6,12 +6,14 @@ Thin views: serializers validate the shape, commerce.orders.checkout decides eve
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.cart.views import cart_token_parameter, request_cart_token
 from api.throttling import AtomicScopedRateThrottle
+from commerce.accounts.selectors import address_list
 from commerce.cart.services import cart_resolve
 from commerce.orders.checkout import (
     ShippingAddress,
@@ -45,6 +47,20 @@ idempotency_parameter = OpenApiParameter(
 )
 
 
+def _preview_country(request, data) -> str:
+    """The destination: `country`, else the checkout body's address, else the customer's saved address."""
+    if data["country"]:
+        return data["country"]
+    if "shipping_address" in data:
+        return data["shipping_address"]["country"]
+    if "address_id" in data and request.user.is_authenticated:
+        address = address_list(user=request.user).filter(pk=data["address_id"]).only("country").first()
+        if address is None:
+            raise NotFound("Unknown address.")
+        return address.country
+    return ""
+
+
 class CheckoutPreviewView(APIView):
     permission_classes = [AllowAny]
 
@@ -66,7 +82,7 @@ class CheckoutPreviewView(APIView):
         with transaction.atomic():  # resolving may merge an anonymous cart into the customer's
             cart = cart_resolve(user=request.user, token=request_cart_token(request), create=False)
         snapshot, prices = checkout_preview(
-            cart=cart, shipping_method_code=data["shipping_method"], country=data["country"],
+            cart=cart, shipping_method_code=data["shipping_method"], country=_preview_country(request, data),
             coupon_code=data["coupon_code"], user=request.user,
         )
         priced = {p.key: p for p in prices.lines}

@@ -160,6 +160,35 @@ def test_checkout_preview_method_not_covering_country_is_400(api, standard, vari
     assert response.status_code == 400
 
 
+def test_checkout_preview_takes_the_checkout_body_and_equals_the_order(api, standard, variant):
+    cart = cart_with((variant, 2))
+    preview = api.post("/api/v1/checkout/preview/", GUEST, format="json", HTTP_X_CART_TOKEN=str(cart.token))
+    assert preview.status_code == 200, preview.json()
+    order = checkout(api, cart)
+    assert order.status_code == 201, order.json()
+    for field in ("subtotal", "discount", "shipping", "tax", "total"):
+        assert preview.json()[field] == order.json()[field]
+
+
+def test_checkout_preview_uses_the_country_of_a_saved_address_and_refuses_a_strangers(standard, variant):
+    user = User.objects.create_user(email="dan@example.com", password="x")
+    stranger = User.objects.create_user(email="eve@example.com", password="x")
+    own = Address.objects.create(user=user, full_name="Dan", phone="+12025550188", line1="2 Elm", city="Boston",
+                                 country="FR")
+    theirs = Address.objects.create(user=stranger, full_name="Eve", phone="+12025550199", line1="3 Oak",
+                                    city="Austin", country="US")
+    cart_with((variant, 1), user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    # "standard" ships to the US only: a French saved address is refused with the country named
+    response = client.post("/api/v1/checkout/preview/", {"shipping_method": "standard", "address_id": own.pk},
+                           format="json")
+    assert response.status_code == 400 and response.json()["error"]["details"]["country"] == "FR"
+    response = client.post("/api/v1/checkout/preview/", {"shipping_method": "standard", "address_id": theirs.pk},
+                           format="json")
+    assert response.status_code == 404
+
+
 def test_shipping_methods_list_filters_by_country(api, standard):
     ShippingMethod.objects.create(name="Europe", code="eu", zone=ShippingZone.objects.create(name="EU", countries="FR,DE"),
                                   price=Decimal("9.00"))
