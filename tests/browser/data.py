@@ -24,8 +24,11 @@ def picture(title: str):
 def ensure_wagtail_base() -> None:
     """The rows Wagtail's migrations create (locale, root collection, root page). A transactional
     test that ran before may have flushed them, and a flush does not rerun data migrations."""
+    from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Collection, Locale, Page
 
+    # a flush recreates content types under new ids on PostgreSQL; the in-memory cache keeps old ones
+    ContentType.objects.clear_cache()
     locale, _ = Locale.objects.get_or_create(language_code="en")
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
