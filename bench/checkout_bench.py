@@ -326,7 +326,10 @@ def redis_purge_bench_queue(env: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=6, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=6, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
+                        help="gthread keeps wrk's connections alive and overlaps a thread's database waits")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--no-idempotency-key", action="store_true", help="send no Idempotency-Key header")
     parser.add_argument(
         "--niceness", type=int, default=0,
@@ -363,10 +366,12 @@ def main() -> None:
     warm_tokens = seed_carts(warm[0], count=200)
     initial = {v.pk: v.stock_on_hand - v.stock_allocated for v in [*distinct, *hot, *sellout]}
 
-    results = {"load_average_before": os.getloadavg(), "config": {"workers": args.workers, "worker_class": "sync", "seconds": args.seconds,
+    results = {"load_average_before": os.getloadavg(), "config": {"workers": args.workers, "worker_class": args.worker_class,
+                          "threads": args.threads, "seconds": args.seconds,
                           "idempotency_key": use_key, "cpus": os.cpu_count(),
                           "niceness": args.niceness}}
-    server = PatientGunicorn(env=env, port=PORT, workers=args.workers, worker_class="sync")
+    server = PatientGunicorn(env=env, port=PORT, workers=args.workers, worker_class=args.worker_class,
+                             threads=args.threads)
     server.start(ready_path=READY_PATH)
     try:
         workdir = Path(tempfile.mkdtemp(prefix="checkout-bench-"))
@@ -427,7 +432,8 @@ def report(results: dict) -> str:
                if "cpu_ms_per_order" in r else "- |")
         )
     cfg = results["config"]
-    rows.append(f"\ngunicorn {cfg['workers']} {cfg['worker_class']} workers, {cfg['cpus']} CPUs, "
+    rows.append(f"\ngunicorn {cfg['workers']} {cfg['worker_class']} workers x {cfg.get('threads', 1)} threads, "
+                f"{cfg['cpus']} CPUs, "
                 f"{cfg['seconds']} s per wrk run, Idempotency-Key sent: {cfg['idempotency_key']}, "
                 f"niceness {cfg['niceness']}. "
                 f"Targets: {TARGETS}. Machine load average before/after: "

@@ -9,7 +9,7 @@ lookup of automatic promotions, and a coupon lock + usage row when a code is giv
 
 The stock is allocated last: the variant rows stay locked only from that statement to the commit,
 which keeps a hot SKU's queue short. Any error rolls back everything (order, lines, log,
-allocation); the "order placed" email is enqueued only after commit.
+allocation, the "order placed" notification row); the email is enqueued only after commit.
 
 `checkout_idempotent` wraps a checkout with an Idempotency-Key: the key row is inserted in the same
 transaction as the order (INSERT ... ON CONFLICT DO NOTHING), so a concurrent duplicate waits on the
@@ -22,11 +22,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import to_python
 
@@ -43,6 +42,7 @@ from .notifications import order_notify
 from .numbers import order_number_new
 from .payments import payment_provider_get
 from .pricing import Discount, PriceBreakdown, PricingLine, price_compute
+from .pricing_tables import pricing_tables
 
 
 class CartEmpty(ApplicationError):
@@ -206,7 +206,8 @@ def _discount(outcome: DiscountOutcome) -> Discount:
 
 
 def shipping_method_by_code(*, code: str) -> ShippingMethod:
-    method = ShippingMethod.objects.select_related("zone").filter(code=code).first()
+    """The method with this code, from the per-process copy of the methods (pricing_tables.py)."""
+    method = pricing_tables().methods_by_code.get(code)
     if method is None:
         raise ShippingMethodUnknown(f"Unknown shipping method {code!r}.", details={"shipping_method": code})
     return method
@@ -315,12 +316,15 @@ def order_place(
     )
     if not converted:
         raise ConflictError("This cart has already been checked out.", code="cart_converted")
+    _attach_lines(order, lines)
+    # The "order placed" email is recorded in this transaction (it commits or rolls back with the
+    # order, so a crash right after the commit cannot lose it: notifications_resend_pending picks up
+    # an undelivered row) and handed to Celery after commit. Before the allocation, so the row
+    # insert is not made while the variant rows are locked.
+    order_notify(order=order, event="placed", order_is_new=True)
     # Last on purpose: the variant rows stay locked only from here to the commit, which keeps the
     # queue on a hot SKU short.
     stock_allocate(quantities=[(ln.variant_id, ln.quantity) for ln in snapshot.lines])
-
-    _attach_lines(order, lines)
-    transaction.on_commit(partial(order_notify, order=order, event="placed"), robust=True)
     return order
 
 
@@ -354,23 +358,43 @@ def checkout_idempotent(
     with transaction.atomic():
         # ON CONFLICT DO NOTHING: on PostgreSQL a duplicate waits here until the first request's
         # transaction ends, then inserts nothing (it committed) or its own row (it rolled back).
-        CheckoutIdempotencyKey.objects.bulk_create(
-            [CheckoutIdempotencyKey(scope=scope, key=key, request_fingerprint=fingerprint)], ignore_conflicts=True
-        )
-        record = CheckoutIdempotencyKey.objects.get(scope=scope, key=key)
-        if record.response_status is not None:  # committed by an earlier request: replay it
+        record_id = _idempotency_key_claim(scope=scope, key=key, fingerprint=fingerprint)
+        if record_id is None:  # the key was committed by an earlier request: replay its answer
+            record = CheckoutIdempotencyKey.objects.get(scope=scope, key=key)
             if record.request_fingerprint != fingerprint:
                 raise IdempotencyKeyReused()
+            # answers are stored in the transaction that inserts the row, so a committed row has one
             return IdempotentAnswer(status=record.response_status, body=canonical_body(record.response_body),
                                     replayed=True)
-        # our own row, still uncommitted (answers are stored in the transaction that inserts the row)
+        # our own row, still uncommitted
         order, status, body = place()
         body = canonical_body(body)
-        record.order = order
-        record.response_status = status
-        record.response_body = body
-        record.save(update_fields=["order", "response_status", "response_body"])
+        CheckoutIdempotencyKey.objects.filter(pk=record_id).update(
+            order=order, response_status=status, response_body=body
+        )
         return IdempotentAnswer(status=status, body=body, replayed=False)
+
+
+def _idempotency_key_claim(*, scope: str, key: str, fingerprint: str) -> int | None:
+    """Insert the key's row and return its id, or None when (scope, key) already has a row.
+
+    One INSERT ... ON CONFLICT DO NOTHING RETURNING statement (PostgreSQL, and SQLite >= 3.35): the
+    ORM's bulk_create(ignore_conflicts=True) cannot say whether it inserted, which took a second
+    query on every checkout.
+    """
+    qn = connection.ops.quote_name
+    table = CheckoutIdempotencyKey._meta.db_table
+    # only quoted model identifiers are interpolated; every value is a parameter
+    columns = ", ".join(qn(c) for c in ("scope", "key", "request_fingerprint", "created_at"))
+    sql = (
+        f"INSERT INTO {qn(table)} ({columns}) VALUES (%s, %s, %s, %s) "  # noqa: S608
+        f"ON CONFLICT ({qn('scope')}, {qn('key')}) DO NOTHING RETURNING {qn('id')}"
+    )
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [scope, key, fingerprint, created_at])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def idempotency_scope(*, user, cart_token: str | None) -> str:

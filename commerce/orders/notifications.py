@@ -63,8 +63,12 @@ def order_email_context(*, order: Order) -> dict:
     }
 
 
-def order_notify(*, order: Order, event: str) -> None:
-    """Email the customer about `event` once the current transaction commits; at most once per event."""
+def order_notify(*, order: Order, event: str, order_is_new: bool = False) -> None:
+    """Email the customer about `event` once the current transaction commits; at most once per event.
+
+    `order_is_new`: the order was inserted by the current transaction, so no notification can exist
+    for it yet (lets notification_send skip its duplicate-guarding savepoint).
+    """
     if event not in ORDER_EVENTS:
         raise ValueError(f"unknown order event {event!r}")
     notification_send(
@@ -72,4 +76,5 @@ def order_notify(*, order: Order, event: str) -> None:
         recipient=order.email,
         context=order_email_context(order=order),
         dedupe_key=f"order:{order.pk}:{event}",
+        key_is_new=order_is_new,
     )

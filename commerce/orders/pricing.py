@@ -1,8 +1,8 @@
 """The one pricing function: subtotal, discount, shipping, tax and total.
 
 `price_compute` serves the cart preview, the checkout (API and site) and the admin, so a price shown is
-the price charged. It is pure arithmetic over what the caller passes in, plus one query for the tax
-rate (skipped when the caller passes `tax_rate`).
+the price charged. It is pure arithmetic over what the caller passes in, plus the tax rate lookup
+(skipped when the caller passes `tax_rate`; a per-process copy, see pricing_tables.py).
 
 Rules, in order:
 1. line total = quantize(unit price x quantity); subtotal = sum of line totals (already quantized).
@@ -32,6 +32,7 @@ from commerce.core.errors import ApplicationError
 from commerce.core.money import quantize_money
 
 from .models import ShippingMethod, TaxRate
+from .pricing_tables import pricing_tables
 
 ZERO = Decimal("0.00")
 
@@ -87,10 +88,12 @@ class PriceBreakdown:
 
 
 def tax_rate_for_country(*, country: str) -> TaxRate | None:
-    """The active rate of `country`, else the active default rate (empty country), else None."""
-    country = (country or "").upper()
-    rates = {r.country: r for r in TaxRate.objects.filter(is_active=True, country__in=[country, ""]).order_by("pk")}
-    return rates.get(country) or rates.get("")
+    """The active rate of `country`, else the active default rate (empty country), else None.
+
+    Read from the per-process copy of the rates (pricing_tables.py): no query while nothing changed.
+    """
+    rates = pricing_tables().active_rates_by_country
+    return rates.get((country or "").upper()) or rates.get("")
 
 
 def shipping_method_check(*, shipping_method: ShippingMethod, country: str) -> None:
