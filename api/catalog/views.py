@@ -8,9 +8,10 @@ once and stored as such, so a hit costs one cache round trip and no serialisatio
 
 import hashlib
 import json
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -27,7 +28,7 @@ from commerce.catalog.selectors import (
     product_detail_get,
     product_list_page,
 )
-from commerce.core.errors import NotFoundError
+from commerce.core.errors import ApplicationError, NotFoundError
 
 from .filters import ProductListQuery, product_list_query_parse
 from .serializers import (
@@ -42,6 +43,40 @@ from .serializers import (
 
 def _json_response(body: bytes) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
+
+
+class CachedCatalogView(APIView):
+    """A catalogue view whose GET answers a cache hit before DRF wraps the request.
+
+    A hit is one cache round trip and stored bytes; DRF's Request wrapper, content negotiation,
+    permission checks and response finalisation cost about as much CPU again, for a public view whose
+    answer does not depend on any of them. Anything else (a miss, bad input, other methods) goes
+    through DRF's `dispatch` as usual, so errors keep their JSON shape and the schema its view.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes = []  # public, identical for everyone: what makes it cacheable
+    renderer_classes = [JSONRenderer]  # bodies are JSON bytes already; errors render as JSON too
+
+    def cache_name(self, request: HttpRequest, **kwargs) -> str:
+        """The cache entry holding this request's body (raises ApplicationError on bad input)."""
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "GET":
+            try:
+                name = self.cache_name(request, **kwargs)
+            except ApplicationError:
+                name = None  # DRF's path below raises it again and shapes the error
+            if name is not None:
+                body = cached_page_get(name)[1]
+                if body is not None:
+                    response = _json_response(body)
+                    # what DRF's finalize_response adds, so that a hit and a miss answer alike
+                    for header, value in self.default_response_headers.items():
+                        response[header] = value
+                    return response
+        return super().dispatch(request, *args, **kwargs)
 
 
 def _dumps(data) -> bytes:
@@ -82,10 +117,21 @@ ERROR_RESPONSES = {
 }
 
 
-class ProductListView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []  # public, identical for everyone: what makes it cacheable
-    renderer_classes = [JSONRenderer]  # bodies are JSON bytes already; errors render as JSON too
+class ProductListView(CachedCatalogView):
+    def _cache_key_parts(self, request: HttpRequest):
+        # list pages are keyed by the normalised query: `?page=1&utm=x` and `?page=1` share one entry
+        params = request.GET
+        query = product_list_query_parse(params)
+        page_size = ShopPageNumberPagination().get_page_size(SimpleNamespace(query_params=params))
+        canonical = list(query.canonical)
+        if "page_size" in params:
+            canonical.append(("page_size", str(page_size)))
+        base_url = request.build_absolute_uri(request.path)
+        digest = hashlib.blake2b(f"{base_url}?{urlencode(canonical)}&page={query.page}".encode(), digest_size=16).hexdigest()
+        return f"products:{digest}", query, page_size, canonical, base_url
+
+    def cache_name(self, request: HttpRequest, **kwargs) -> str:
+        return self._cache_key_parts(request)[0]
 
     @extend_schema(
         operation_id="products_list",
@@ -100,14 +146,7 @@ class ProductListView(APIView):
         tags=["catalogue"],
     )
     def get(self, request):
-        query = product_list_query_parse(request.query_params)
-        page_size = ShopPageNumberPagination().get_page_size(request)
-        canonical = list(query.canonical)
-        if "page_size" in request.query_params:
-            canonical.append(("page_size", str(page_size)))
-        base_url = request.build_absolute_uri(request.path)
-        digest = hashlib.blake2b(f"{base_url}?{urlencode(canonical)}&page={query.page}".encode(), digest_size=16).hexdigest()
-        cache_name = f"products:{digest}"
+        cache_name, query, page_size, canonical, base_url = self._cache_key_parts(request._request)
         version, body = cached_page_get(cache_name)
         if body is None:
             body = _dumps(self._page(request, query, page_size, canonical, base_url))
@@ -136,10 +175,10 @@ class ProductListView(APIView):
         }
 
 
-class ProductDetailView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    renderer_classes = [JSONRenderer]
+class ProductDetailView(CachedCatalogView):
+    def cache_name(self, request: HttpRequest, slug: str = "", **kwargs) -> str:
+        url = request.build_absolute_uri(request.path)
+        return "product:" + hashlib.blake2b(url.encode(), digest_size=16).hexdigest()
 
     @extend_schema(
         operation_id="products_retrieve",
@@ -149,7 +188,7 @@ class ProductDetailView(APIView):
     )
     def get(self, request, slug: str):
         url = request.build_absolute_uri(request.path)
-        cache_name = "product:" + hashlib.blake2b(url.encode(), digest_size=16).hexdigest()
+        cache_name = self.cache_name(request._request, slug=slug)
         version, body = cached_page_get(cache_name)
         if body is None:
             detail = product_detail_get(slug=slug)
