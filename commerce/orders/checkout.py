@@ -2,10 +2,11 @@
 
 `order_place` reads the cart's lines, variants, products and attribute values once (one query) into a
 frozen `CheckoutSnapshot` and passes it down; no later step queries the cart again. Its queries, for
-any number of lines: snapshot, shipping method, tax rate, [saved address], order number, order insert,
-lines insert, status log insert, cart conversion, stock lock + stock update = 10 (11 with a saved
-address). Promotions and coupons (promotions app) plug in through `Discount` and add their own: one
-lookup of automatic promotions, and a coupon lock + usage row when a code is given.
+any number of lines: snapshot, [saved address], order number, order insert, lines insert, status log
+insert, cart conversion, "order placed" notification row, stock lock + stock update = 9 (10 with a
+saved address). Shipping methods, tax rates and automatic promotions come from per-process copies
+(pricing_tables.py, promotions.selectors) that reload after an edit (+3 queries once). Coupons
+(promotions app) plug in through `Discount` and add a coupon lock + usage row when a code is given.
 
 The stock is allocated last: the variant rows stay locked only from that statement to the commit,
 which keeps a hot SKU's queue short. Any error rolls back everything (order, lines, log,

@@ -6,4 +6,13 @@ class PromotionsConfig(AppConfig):
     label = "promotions"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from . import receivers  # noqa: F401  (connects the order signal receivers)
+        from .models import AutomaticPromotion
+        from .selectors import automatic_promotions_changed
+
+        # the per-process copy of the live automatic promotions (selectors.py) reloads after any change
+        post_save.connect(automatic_promotions_changed, sender=AutomaticPromotion, dispatch_uid="automatic-promo-save")
+        post_delete.connect(automatic_promotions_changed, sender=AutomaticPromotion,
+                            dispatch_uid="automatic-promo-delete")

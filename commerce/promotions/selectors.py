@@ -6,18 +6,10 @@ from django.db.models import CharField, Count, Q, Value
 from django.utils import timezone
 
 from commerce.catalog.models import Category
+from commerce.core.process_copy import ProcessCopy
 
 from .models import AutomaticPromotion, Coupon, CouponUsage, normalize_code
 from .pricing import Rule
-
-
-def rules_in_force_q(now) -> Q:
-    """Live (published), active and inside the validity window."""
-    return (
-        Q(live=True, is_active=True)
-        & (Q(starts_at__isnull=True) | Q(starts_at__lte=now))
-        & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-    )
 
 
 def coupon_get_by_code(*, code: str, lock: bool = False) -> Coupon | None:
@@ -29,9 +21,31 @@ def coupon_get_by_code(*, code: str, lock: bool = False) -> Coupon | None:
     return queryset.filter(code=code).first()
 
 
+def _live_automatic_promotions() -> list[AutomaticPromotion]:
+    return list(AutomaticPromotion.objects.filter(live=True, is_active=True).order_by("id"))
+
+
+# Every checkout and cart preview asks for the automatic promotions; they change only when a manager
+# publishes, unpublishes, edits or deletes one (all of which save or delete the row: receivers in
+# apps.py). So each process keeps the live, active ones and applies the validity window itself.
+_live_automatic = ProcessCopy("promotions:automatic", _live_automatic_promotions)
+
+
+def automatic_promotions_changed(sender, **kwargs) -> None:
+    """post_save / post_delete receiver for AutomaticPromotion."""
+    _live_automatic.bump()
+
+
 def automatic_promotions_in_force(*, now=None) -> list[AutomaticPromotion]:
+    """Live (published), active promotions inside their validity window [starts_at, ends_at), by id.
+
+    From the per-process copy: no query while no promotion changed. The instances are shared: read-only.
+    """
     now = now or timezone.now()
-    return list(AutomaticPromotion.objects.filter(rules_in_force_q(now)).order_by("id"))
+    return [
+        p for p in _live_automatic.get()
+        if (p.starts_at is None or p.starts_at <= now) and (p.ends_at is None or p.ends_at > now)
+    ]
 
 
 def _restrictions_and_tree(*, coupon_ids: list[int], automatic_ids: list[int]):

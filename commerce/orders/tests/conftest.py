@@ -6,6 +6,8 @@ from commerce.cart.models import Cart, CartLine
 from commerce.catalog.tests.factories import ProductVariantFactory
 from commerce.orders.checkout import ShippingAddress
 from commerce.orders.models import ShippingMethod, ShippingZone
+from commerce.orders.pricing_tables import pricing_tables
+from commerce.promotions.selectors import automatic_promotions_in_force
 
 GUEST = {
     "email": "guest@example.com",
@@ -49,3 +51,10 @@ def customer(db):
     from commerce.accounts.models import User
 
     return User.objects.create_user(email="cara.customer@example.com", password="pw-123456-x")
+
+
+def warm_process_copies() -> None:
+    """Load the per-process copies of shipping methods, tax rates and automatic promotions, as a
+    running server has them (query-count tests measure that steady state)."""
+    pricing_tables()
+    automatic_promotions_in_force()

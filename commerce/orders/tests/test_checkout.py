@@ -14,9 +14,8 @@ from commerce.core.errors import ApplicationError
 from commerce.orders.checkout import order_place
 from commerce.orders.models import Order, OrderLine, OrderStatusLog, TaxRate
 from commerce.orders.numbers import ALPHABET
-from commerce.orders.pricing_tables import pricing_tables
 
-from .conftest import cart_with, guest_address
+from .conftest import cart_with, guest_address, warm_process_copies
 
 pytestmark = pytest.mark.django_db
 
@@ -168,10 +167,10 @@ def test_order_place_number_retries_on_collision(standard, variant, monkeypatch)
 def test_order_place_query_count_is_constant(standard, line_count, django_assert_max_num_queries):
     variants = [ProductVariantFactory(stock_on_hand=5) for _ in range(line_count)]
     cart = cart_with(*[(v, 1) for v in variants])
-    pricing_tables()  # steady state: methods and rates come from the process's copy (+2 right after an edit)
-    # 9 queries + 1 automatic-promotions lookup + 1 "order placed" notification row + the
-    # SAVEPOINT/RELEASE pair the test transaction adds; 15 is the bar.
-    with django_assert_max_num_queries(13):
+    warm_process_copies()
+    # 9 queries + 1 "order placed" notification row + the SAVEPOINT/RELEASE pair the test transaction
+    # adds; 15 is the bar (14 right after a shipping/tax/promotion edit, which reloads them).
+    with django_assert_max_num_queries(12):
         order = place(cart)
     assert order.lines.count() == line_count
 
@@ -182,8 +181,8 @@ def test_order_place_customer_query_count_is_constant(standard, line_count, djan
     saved = Address.objects.create(user=user, full_name="Q", phone="+12025550188", line1="2 Elm", city="B",
                                    country="US")
     cart = cart_with(*[(ProductVariantFactory(stock_on_hand=5), 2) for _ in range(line_count)], user=user)
-    pricing_tables()  # steady state, as above
-    with django_assert_max_num_queries(14):  # +1: the saved address
+    warm_process_copies()
+    with django_assert_max_num_queries(13):  # +1: the saved address
         order_place(cart=cart, user=user, shipping_method_code="standard", address_id=saved.pk)
 
 
