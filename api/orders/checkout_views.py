@@ -129,24 +129,27 @@ class CheckoutView(APIView):
         if len(key) > 255:
             raise serializers.ValidationError({IDEMPOTENCY_HEADER: "At most 255 characters."})
 
-        def place():
-            order = self._place(request, serializer.validated_data)
-            return order, status.HTTP_201_CREATED, placed_order_body(order)
+        def place(before_allocate=None):
+            return self._place(request, serializer.validated_data, before_allocate=before_allocate)
+
+        def render(order):
+            return status.HTTP_201_CREATED, placed_order_body(order)
 
         if not key:
-            _, http_status, body = place()
+            http_status, body = render(place())
             return Response(body, status=http_status)
         answer = checkout_idempotent(
             key=key,
             scope=idempotency_scope(user=request.user, cart_token=request_cart_token(request)),
             fingerprint=request_fingerprint(request.data),
             place=place,
+            render=render,
         )
         headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
         return Response(answer.body, status=answer.status, headers=headers)
 
     @staticmethod
-    def _place(request, data):
+    def _place(request, data, *, before_allocate=None):
         cart = cart_resolve(user=request.user, token=request_cart_token(request), create=False)
         address = data.get("shipping_address")
         return order_place(
@@ -160,6 +163,7 @@ class CheckoutView(APIView):
             address_id=data.get("address_id"),
             coupon_code=data["coupon_code"],
             customer_note=data["note"],
+            before_allocate=before_allocate,
         )
 
 

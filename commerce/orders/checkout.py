@@ -255,10 +255,15 @@ def order_place(
     address_id: int | None = None,
     coupon_code: str = "",
     customer_note: str = "",
+    before_allocate: Callable[[Order], None] | None = None,
 ) -> Order:
     """Place an order for `cart` (see the module docstring). Raises ApplicationError subclasses:
     cart_empty / shipping_method_unknown / shipping_method_unavailable / checkout_details_invalid /
     payment_method_unknown (400), insufficient_stock listing every short line and cart_converted (409).
+
+    `before_allocate(order)` runs in the transaction once the order and its lines are written, just
+    before the stock is allocated: a caller's own writes go there so that they are not made while the
+    variant rows are locked (checkout_idempotent stores its answer there).
     """
     provider = payment_provider_get(code=payment_method)
     if cart is None:
@@ -323,6 +328,8 @@ def order_place(
     # an undelivered row) and handed to Celery after commit. Before the allocation, so the row
     # insert is not made while the variant rows are locked.
     order_notify(order=order, event="placed", order_is_new=True)
+    if before_allocate is not None:
+        before_allocate(order)
     # Last on purpose: the variant rows stay locked only from here to the commit, which keeps the
     # queue on a hot SKU short.
     stock_allocate(quantities=[(ln.variant_id, ln.quantity) for ln in snapshot.lines])
@@ -349,10 +356,18 @@ class IdempotentAnswer:
 
 
 def checkout_idempotent(
-    *, key: str, scope: str, fingerprint: str, place: Callable[[], tuple[Order, int, dict]]
+    *,
+    key: str,
+    scope: str,
+    fingerprint: str,
+    place: Callable[[Callable[[Order], None]], Order],
+    render: Callable[[Order], tuple[int, dict]],
 ) -> IdempotentAnswer:
-    """Run `place` (which places the order and renders the answer) at most once per (scope, key).
+    """Place an order at most once per (scope, key) and store its answer for retries.
 
+    `place(before_allocate)` places the order, passing `before_allocate` on to `order_place`;
+    `render(order)` gives the answer (HTTP status, JSON body), which is stored at that point, before
+    the stock is allocated, so that the write stays out of the variant-lock window of a hot SKU.
     A retry with the same body gets the stored answer; with another body, 422. A failed checkout
     stores nothing (its key row rolls back with it), so the client may retry it with the same key.
     """
@@ -368,11 +383,18 @@ def checkout_idempotent(
             return IdempotentAnswer(status=record.response_status, body=canonical_body(record.response_body),
                                     replayed=True)
         # our own row, still uncommitted
-        order, status, body = place()
-        body = canonical_body(body)
-        CheckoutIdempotencyKey.objects.filter(pk=record_id).update(
-            order=order, response_status=status, response_body=body
-        )
+        answers = []
+
+        def store_answer(order: Order) -> None:
+            status, body = render(order)
+            body = canonical_body(body)
+            CheckoutIdempotencyKey.objects.filter(pk=record_id).update(
+                order=order, response_status=status, response_body=body
+            )
+            answers.append((status, body))
+
+        place(store_answer)
+        status, body = answers[0]
         return IdempotentAnswer(status=status, body=body, replayed=False)
 
 
