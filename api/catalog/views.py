@@ -25,7 +25,7 @@ from commerce.catalog.cache import cached_page_get, cached_page_set
 from commerce.catalog.selectors import (
     PRODUCT_ORDERINGS,
     category_tree_list,
-    product_detail_get,
+    product_api_detail_get,
     product_list_page,
 )
 from commerce.core.errors import ApplicationError, NotFoundError
@@ -191,7 +191,7 @@ class ProductDetailView(CachedCatalogView):
         cache_name = self.cache_name(request._request, slug=slug)
         version, body = cached_page_get(cache_name)
         if body is None:
-            detail = product_detail_get(slug=slug)
+            detail = product_api_detail_get(slug=slug)
             if detail is None:
                 raise NotFoundError("No product with that slug is on sale.")
             body = _dumps(product_detail_data(detail, url=url, absolute=request.build_absolute_uri))
