@@ -158,7 +158,8 @@ class CheckoutView(APIView):
             shipping_method_code=data["shipping_method"],
             payment_method=data["payment_method"],
             email=data.get("email", ""),
-            phone=str(data.get("phone") or ""),
+            # `is None`, not truthiness: a PhoneNumber's len() formats (and validates) it once more
+            phone=str(data["phone"]) if data.get("phone") is not None else "",
             address=ShippingAddress(**address) if address else None,
             address_id=data.get("address_id"),
             coupon_code=data["coupon_code"],
