@@ -14,7 +14,8 @@ For every run it reports orders/s, p50/p99 latency, the HTTP statuses, 5xx count
 invariant `initial stock = final stock + units ordered` checked in the database afterwards. The
 checkout throttle is lifted (THROTTLE_CHECKOUT) so that it does not distort the figures.
 
-    .venv/bin/python bench/checkout_bench.py [--seconds 10] [--workers 6] [--niceness -10] [--no-idempotency-key]
+    .venv/bin/python bench/checkout_bench.py [--seconds 10] [--workers 3] [--worker-class gthread] [--threads 4]
+                                             [--niceness -10] [--no-idempotency-key]
 """
 
 import argparse
@@ -326,10 +327,11 @@ def redis_purge_bench_queue(env: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=6, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
-                        help="gthread keeps wrk's connections alive and overlaps a thread's database waits")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    # gthread by default: production runs threaded workers too (docker/entrypoint.sh), and they keep
+    # the clients' connections alive and overlap one thread's database waits with another's work.
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--no-idempotency-key", action="store_true", help="send no Idempotency-Key header")
     parser.add_argument(
         "--niceness", type=int, default=0,
@@ -376,7 +378,8 @@ def main() -> None:
     try:
         workdir = Path(tempfile.mkdtemp(prefix="checkout-bench-"))
         # warm every worker (imports, connections, templates) before measuring
-        python_race(port=PORT, tokens=warm_tokens, clients=args.workers * 2)
+        # (each gthread thread holds its own database connection, so one client per thread at least)
+        python_race(port=PORT, tokens=warm_tokens, clients=args.workers * max(args.threads, 2))
         if args.niceness:  # every worker holds its persistent connection by now
             database_backends_renice(DB_NAME, args.niceness)
 
