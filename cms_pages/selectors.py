@@ -15,20 +15,22 @@ TILE_RENDITION = "fill-480x320"
 BANNER_RENDITION = "fill-1200x400"
 
 
-def banners_live(*, placement: str, limit: int | None = None) -> list[Banner]:
-    """Banners of a placement that are live now.
+def banners_live(*, placement: str | None, limit: int | None = None) -> list[Banner]:
+    """Banners of a placement (of every placement when None) that are live now.
 
     `publish_scheduled` flips `live` when go_live_at/expire_at pass; the date checks here make the
     answer right between two runs of that task as well.
     """
     now = timezone.now()
     qs = (
-        Banner.objects.filter(placement=placement, live=True)
+        Banner.objects.filter(live=True)
         .filter(Q(go_live_at__isnull=True) | Q(go_live_at__lte=now))
         .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
         .prefetch_related(Prefetch("image", queryset=get_image_model().objects.prefetch_renditions(BANNER_RENDITION)))
         .order_by("sort_order", "-created_at")
     )
+    if placement:
+        qs = qs.filter(placement=placement)
     if limit:
         qs = qs[:limit]
     return list(qs)

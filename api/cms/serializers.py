@@ -6,7 +6,9 @@ from cms_pages.selectors import BANNER_RENDITION
 
 
 class BannerQuerySerializer(serializers.Serializer):
-    placement = serializers.ChoiceField(choices=Banner.Placement.choices)
+    placement = serializers.ChoiceField(
+        choices=Banner.Placement.choices, required=False, help_text="Only this placement; all placements when omitted"
+    )
 
 
 class BannerImageSerializer(serializers.Serializer):

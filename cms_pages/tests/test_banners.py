@@ -69,3 +69,13 @@ def test_banner_api_rejects_unknown_placement(client):
     response = client.get("/api/v1/banners/", {"placement": "sidebar"})
     assert response.status_code == 400
     assert response.json()["error"]["code"]
+
+
+@pytest.mark.django_db
+def test_banner_api_without_placement_lists_every_live_banner(client):
+    _published_banner(title="Strip", sort_order=2)
+    _published_banner(title="Shop top", placement="shop-top", sort_order=1)
+    Banner.objects.create(title="Draft", placement="home-strip", live=False)
+    response = client.get("/api/v1/banners/")
+    assert response.status_code == 200
+    assert [b["title"] for b in response.json()] == ["Shop top", "Strip"]
