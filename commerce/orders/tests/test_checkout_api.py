@@ -5,6 +5,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -210,3 +212,21 @@ def test_checkout_create_body_matches_documented_serializer(api, standard, varia
     order = Order.objects.prefetch_related("lines").get()
     documented = PlacedOrderSerializer(order).data
     assert response.json() == json.loads(json.dumps(documented))
+
+
+def test_checkout_create_idempotent_writes_happen_before_the_stock_lock(api, standard, variant):
+    """On a hot SKU every checkout queues on the variant's row lock until the previous one commits, so
+    nothing but the allocation may run between taking that lock and the commit: the stored answer and
+    the "order placed" notification row are written before it."""
+    warm_process_copies()
+    with CaptureQueriesContext(connection) as queries:
+        assert checkout(api, cart_with((variant, 1)), key="hot-1").status_code == 201
+    sql = [q["sql"] for q in queries.captured_queries]
+    # the stock lock: SELECT ... FROM the variants ... FOR UPDATE (SQLite has no FOR UPDATE, same statement)
+    lock = next(i for i, s in enumerate(sql) if s.startswith("SELECT") and 'FROM "catalog_productvariant"' in s)
+    after_lock = [" ".join(s.split()[:2]) for s in sql[lock + 1:]]
+    # then only the ends of the atomic blocks (order_place's, checkout_idempotent's: COMMIT outside tests)
+    assert after_lock[0] == 'UPDATE "catalog_productvariant"', after_lock
+    assert set(after_lock[1:]) == {"RELEASE SAVEPOINT"}, after_lock
+    assert any(s.startswith('UPDATE "orders_checkoutidempotencykey"') for s in sql[:lock])
+    assert any(s.startswith('INSERT INTO "notifications_notificationlog"') for s in sql[:lock])
