@@ -47,6 +47,14 @@ def request_cart(request, *, create: bool):
     return cart_resolve(user=request.user, token=request_cart_token(request), create=create)
 
 
+def request_cart_or_404(request):
+    """The request's existing cart; an unknown or foreign token is the same 404 as no cart at all."""
+    cart = request_cart(request, create=False)
+    if cart is None:
+        raise CartNotFound()
+    return cart
+
+
 def cart_response(cart, *, http_status=status.HTTP_200_OK) -> Response:
     view = cart_view(cart=cart)
     data = CartSerializer(
@@ -97,12 +105,6 @@ class CartItemsView(APIView):
 class CartItemDetailView(APIView):
     permission_classes = [AllowAny]
 
-    def _cart(self, request):
-        cart = request_cart(request, create=False)
-        if cart is None:
-            raise CartNotFound()
-        return cart
-
     @extend_schema(
         operation_id="cart_items_partial_update",
         parameters=[cart_token_parameter],
@@ -113,7 +115,7 @@ class CartItemDetailView(APIView):
     def patch(self, request, line_id: int):
         serializer = CartItemUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        cart = self._cart(request)
+        cart = request_cart_or_404(request)
         cart_line_set_quantity(cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"])
         return cart_response(cart)
 
@@ -124,6 +126,6 @@ class CartItemDetailView(APIView):
         summary="Remove a line",
     )
     def delete(self, request, line_id: int):
-        cart = self._cart(request)
+        cart = request_cart_or_404(request)
         cart_line_remove(cart=cart, line_id=line_id)
         return cart_response(cart)

@@ -8,6 +8,8 @@ from rest_framework import serializers
 
 from commerce.orders.payments import payment_provider_get
 
+from .order_serializers import OrderAddressSerializer
+
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
@@ -110,16 +112,6 @@ class PlacedOrderLineSerializer(serializers.Serializer):
     discount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class ShippingAddressSerializer(serializers.Serializer):
-    full_name = serializers.CharField(source="ship_full_name")
-    line1 = serializers.CharField(source="ship_line1")
-    line2 = serializers.CharField(source="ship_line2")
-    city = serializers.CharField(source="ship_city")
-    region = serializers.CharField(source="ship_region")
-    postal_code = serializers.CharField(source="ship_postal_code")
-    country = serializers.CharField(source="ship_country")
-
-
 class PaymentSerializer(serializers.Serializer):
     method = serializers.CharField()
     label = serializers.CharField()
@@ -191,7 +183,7 @@ class PlacedOrderSerializer(serializers.Serializer):
     prices_include_tax = serializers.BooleanField()
     coupon_code = serializers.CharField()
     shipping_method = serializers.CharField(source="shipping_method_name")
-    shipping_address = ShippingAddressSerializer(source="*")
+    shipping_address = OrderAddressSerializer(source="*")
     payment = serializers.SerializerMethodField()
 
     @extend_schema_field(PaymentSerializer)

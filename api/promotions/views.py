@@ -11,8 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.cart.views import cart_token_parameter, request_cart
-from commerce.cart.services import CartNotFound
+from api.cart.views import cart_token_parameter, request_cart_or_404
 from commerce.promotions.services import cart_coupon_apply, cart_coupon_remove
 
 from .serializers import CartDiscountSerializer, CouponApplySerializer
@@ -42,12 +41,6 @@ def discount_response(outcome) -> Response:
 class CartCouponView(APIView):
     permission_classes = [AllowAny]
 
-    def _cart(self, request):
-        cart = request_cart(request, create=False)
-        if cart is None:
-            raise CartNotFound()
-        return cart
-
     @extend_schema(
         operation_id="cart_coupon_apply",
         parameters=[cart_token_parameter],
@@ -65,7 +58,7 @@ class CartCouponView(APIView):
     def post(self, request):
         serializer = CouponApplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        outcome = cart_coupon_apply(cart=self._cart(request), code=serializer.validated_data["code"], user=request.user)
+        outcome = cart_coupon_apply(cart=request_cart_or_404(request), code=serializer.validated_data["code"], user=request.user)
         return discount_response(outcome)
 
     @extend_schema(
@@ -76,4 +69,4 @@ class CartCouponView(APIView):
         summary="Remove the coupon from the cart",
     )
     def delete(self, request):
-        return discount_response(cart_coupon_remove(cart=self._cart(request)))
+        return discount_response(cart_coupon_remove(cart=request_cart_or_404(request)))
