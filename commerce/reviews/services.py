@@ -1,14 +1,15 @@
 """Review and wishlist writes.
 
 Rating aggregates: a product's `rating_avg` / `rating_count` count approved reviews only and are
-recomputed (one aggregate query, one update) whenever a review of that product is moderated or deleted.
+recomputed (one UPDATE with correlated subqueries, whatever the number of products) whenever a review of that product is moderated or deleted.
 """
 
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, DecimalField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from commerce.catalog.cache import catalog_cache_bump
@@ -21,19 +22,26 @@ from .selectors import review_is_verified_purchase
 
 
 def product_ratings_refresh(*, product_ids: Iterable[int]) -> None:
-    """Recompute the stored average and count from approved reviews (1 aggregate + 1 update per product)."""
+    """Recompute the stored average and count from approved reviews: ONE update for any number of products.
+
+    The average is rounded half up to two places by the database (ROUND on PostgreSQL and SQLite).
+    """
     product_ids = sorted(set(product_ids))
     if not product_ids:
         return
-    approved = Q(reviews__status=Review.Status.APPROVED)
-    rows = (
-        Product.objects.filter(pk__in=product_ids)
-        .annotate(avg=Avg("reviews__rating", filter=approved), n=Count("reviews", filter=approved))
-        .values_list("pk", "avg", "n")
+    approved = (
+        Review.objects.filter(product=OuterRef("pk"), status=Review.Status.APPROVED)
+        .order_by()
+        .values("product")  # one group per product, so each subquery yields one row
     )
-    for pk, avg, n in rows:
-        rating_avg = Decimal(str(avg or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        Product.objects.filter(pk=pk).update(rating_avg=rating_avg, rating_count=n)
+    Product.objects.filter(pk__in=product_ids).update(
+        rating_count=Coalesce(Subquery(approved.annotate(n=Count("pk")).values("n")), 0),
+        rating_avg=Coalesce(
+            Subquery(approved.annotate(avg=Round(Avg("rating"), 2)).values("avg")),
+            Value(Decimal("0.00")),
+            output_field=DecimalField(max_digits=3, decimal_places=2),
+        ),
+    )
     # update() sends no post_save: the catalogue's cached product lists and pages show the rating
     catalog_cache_bump()
 

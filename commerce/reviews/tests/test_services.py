@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from commerce.catalog.models import Product
 from commerce.catalog.tests.factories import ProductFactory
@@ -101,6 +103,28 @@ def test_reviews_moderate_queries_constant_for_many_reviews(django_assert_max_nu
     reviews = [ReviewFactory(product=product, rating=4) for _ in range(12)]
     with django_assert_max_num_queries(6):
         assert reviews_moderate(review_ids=[r.pk for r in reviews], status=Review.Status.APPROVED) == 12
+
+
+def test_reviews_moderate_queries_same_for_one_product_and_for_many():
+    def moderate(products):
+        reviews = [ReviewFactory(product=p, rating=4) for p in products for _ in range(2)]
+        with CaptureQueriesContext(connection) as captured:
+            reviews_moderate(review_ids=[r.pk for r in reviews], status=Review.Status.APPROVED)
+        return len(captured)
+
+    assert moderate([ProductFactory()]) == moderate([ProductFactory() for _ in range(10)])
+
+
+def test_reviews_moderate_rounds_half_cent_average_up_and_clears_when_none_approved():
+    product, other = ProductFactory(), ProductFactory()
+    reviews = [ReviewFactory(product=product, rating=r) for r in (5, 5, 5, 5, 5, 4, 2, 2)]  # 33 / 8 = 4.125
+    reviews_moderate(review_ids=[r.pk for r in reviews], status=Review.Status.APPROVED)
+    ReviewFactory(product=other, rating=3)
+    assert Product.objects.get(pk=product.pk).rating_avg == Decimal("4.13")
+
+    reviews_moderate(review_ids=[r.pk for r in reviews], status=Review.Status.REJECTED)
+    refreshed = Product.objects.get(pk=product.pk)
+    assert (refreshed.rating_avg, refreshed.rating_count) == (Decimal("0.00"), 0)
 
 
 def test_reviews_moderate_refuses_back_to_pending():
