@@ -177,16 +177,23 @@ def cart_merge(*, source: Cart, target: Cart) -> None:
         return
     _touch(target)
     existing = {line.variant_id: line for line in CartLine.objects.filter(cart=target)}
+    now = timezone.now()
+    raised, added = [], []
     for line in CartLine.objects.filter(cart=source).select_related("variant__product"):
         held = existing.get(line.variant_id)
         in_target = held.quantity if held else 0
         quantity = max(min(in_target + line.quantity, _available(line.variant)), in_target)
         if held is not None:
             if quantity != held.quantity:
-                held.quantity = quantity
-                held.save(update_fields=["quantity", "updated_at"])
+                held.quantity, held.updated_at = quantity, now  # bulk_update does not apply auto_now
+                raised.append(held)
         elif quantity > 0:
-            CartLine.objects.create(cart=target, variant=line.variant, quantity=quantity)
+            added.append(CartLine(cart=target, variant=line.variant, quantity=quantity))
+    # at most two statements, however many lines the guest cart had
+    if raised:
+        CartLine.objects.bulk_update(raised, ["quantity", "updated_at"])
+    if added:
+        CartLine.objects.bulk_create(added)
 
 
 def carts_purge_stale(*, days: int) -> int:
