@@ -130,7 +130,9 @@ class CheckoutView(APIView):
             raise serializers.ValidationError({IDEMPOTENCY_HEADER: "At most 255 characters."})
 
         def place(before_allocate=None):
-            return self._place(request, serializer.validated_data, before_allocate=before_allocate)
+            # inside checkout_idempotent a failure ends its transaction: no savepoint needed
+            return self._place(request, serializer.validated_data, before_allocate=before_allocate,
+                               savepoint=before_allocate is None)
 
         def render(order):
             return status.HTTP_201_CREATED, placed_order_body(order)
@@ -149,7 +151,7 @@ class CheckoutView(APIView):
         return Response(answer.body, status=answer.status, headers=headers)
 
     @staticmethod
-    def _place(request, data, *, before_allocate=None):
+    def _place(request, data, *, before_allocate=None, savepoint=True):
         cart = cart_resolve(user=request.user, token=request_cart_token(request), create=False)
         address = data.get("shipping_address")
         return order_place(
@@ -165,6 +167,7 @@ class CheckoutView(APIView):
             coupon_code=data["coupon_code"],
             customer_note=data["note"],
             before_allocate=before_allocate,
+            savepoint=savepoint,
         )
 
 

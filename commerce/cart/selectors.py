@@ -9,9 +9,11 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, QuerySet
 
 from commerce.catalog.models import AttributeValue
+from commerce.core.compiled_query import CompiledQuery
 from commerce.core.money import quantize_money
 
 from .models import Cart, CartLine
@@ -25,6 +27,17 @@ def token_parse(value) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
         return None
+
+
+_CART_COLUMNS = [f.attname for f in Cart._meta.concrete_fields]
+# every cart request resolves its token: compiled once per connection (commerce/core/compiled_query.py)
+_cart_by_token = CompiledQuery(lambda token: Cart.objects.filter(token=token).order_by().values_list(*_CART_COLUMNS))
+
+
+def cart_get_by_token(*, token: uuid.UUID) -> Cart | None:
+    """The cart with this token whatever its owner and status (the caller decides what it may open)."""
+    rows = _cart_by_token.rows(token=token)
+    return Cart.from_db(DEFAULT_DB_ALIAS, _CART_COLUMNS, rows[0]) if rows else None
 
 
 def cart_get_anonymous(*, token) -> Cart | None:

@@ -14,7 +14,7 @@ from commerce.catalog.models import ProductVariant
 from commerce.core.errors import ApplicationError, ConflictError, NotFoundError
 
 from .models import Cart, CartLine
-from .selectors import cart_get_for_user, token_parse
+from .selectors import cart_get_by_token, cart_get_for_user, token_parse
 
 
 class CartNotFound(NotFoundError):
@@ -71,7 +71,7 @@ def cart_resolve(*, user, token, create: bool) -> Cart | None:
     authenticated = user is not None and user.is_authenticated
     if token:
         parsed = token_parse(token)
-        token_cart = Cart.objects.filter(token=parsed).first() if parsed else None
+        token_cart = cart_get_by_token(token=parsed) if parsed else None
         if token_cart is None:
             raise CartNotFound()
         if authenticated and token_cart.user_id == user.pk and token_cart.status != Cart.Status.CONVERTED:

@@ -33,6 +33,7 @@ from phonenumber_field.phonenumber import to_python
 from commerce.accounts.models import Address
 from commerce.cart.models import Cart, CartLine
 from commerce.catalog.stock import InsufficientStock, ShortLine, stock_allocate
+from commerce.core.compiled_query import CompiledQuery
 from commerce.core.errors import ApplicationError, ConflictError
 from commerce.core.money import quantize_money
 from commerce.promotions.pricing import DiscountLine, DiscountOutcome
@@ -43,7 +44,7 @@ from .notifications import order_notify
 from .numbers import order_number_new
 from .payments import payment_provider_get
 from .pricing import Discount, PriceBreakdown, PricingLine, price_compute
-from .pricing_tables import pricing_tables
+from .pricing_tables import PricingTables, pricing_tables
 
 
 class CartEmpty(ApplicationError):
@@ -94,23 +95,28 @@ class CheckoutSnapshot:
         return [PricingLine(key=ln.variant_id, unit_price=ln.unit_price, quantity=ln.quantity) for ln in self.lines]
 
 
+# Compiled once per connection (commerce/core/compiled_query.py): building and compiling this
+# four-table join was the largest Python cost of a checkout.
+_snapshot_rows = CompiledQuery(
+    lambda cart_id: CartLine.objects.filter(cart_id=cart_id)
+    .order_by("created_at", "id", "variant__attribute_values__attribute__sort_order",
+              "variant__attribute_values__attribute__name")
+    .values_list(
+        "id", "quantity", "variant_id", "variant__sku", "variant__price", "variant__is_active",
+        "variant__product_id", "variant__product__name", "variant__product__base_price",
+        "variant__product__live", "variant__attribute_values__attribute__name",
+        "variant__attribute_values__name", "variant__product__category_id",
+    )
+)
+
+
 def checkout_snapshot(*, cart: Cart) -> CheckoutSnapshot:
     """The cart's lines with variant, product and attributes, in ONE query.
 
     The many-to-many attribute values are joined in (one row per line and value) and folded back
     into an ordered {attribute: value} dict per line.
     """
-    rows = (
-        CartLine.objects.filter(cart_id=cart.pk)
-        .order_by("created_at", "id", "variant__attribute_values__attribute__sort_order",
-                  "variant__attribute_values__attribute__name")
-        .values_list(
-            "id", "quantity", "variant_id", "variant__sku", "variant__price", "variant__is_active",
-            "variant__product_id", "variant__product__name", "variant__product__base_price",
-            "variant__product__live", "variant__attribute_values__attribute__name",
-            "variant__attribute_values__name", "variant__product__category_id",
-        )
-    )
+    rows = _snapshot_rows.rows(cart_id=cart.pk)
     by_line: dict[int, dict] = {}
     for (line_id, qty, variant_id, sku, price, active, product_id, name, base_price, live,
          attribute, value, category_id) in rows:
@@ -206,9 +212,9 @@ def _discount(outcome: DiscountOutcome) -> Discount:
                     free_shipping=outcome.free_shipping)
 
 
-def shipping_method_by_code(*, code: str) -> ShippingMethod:
+def shipping_method_by_code(*, code: str, tables: PricingTables | None = None) -> ShippingMethod:
     """The method with this code, from the per-process copy of the methods (pricing_tables.py)."""
-    method = pricing_tables().methods_by_code.get(code)
+    method = (tables or pricing_tables()).methods_by_code.get(code)
     if method is None:
         raise ShippingMethodUnknown(f"Unknown shipping method {code!r}.", details={"shipping_method": code})
     return method
@@ -242,7 +248,6 @@ def _attach_lines(order: Order, lines: list[OrderLine]) -> None:
     order._prefetched_objects_cache = {"lines": queryset}
 
 
-@transaction.atomic
 def order_place(
     *,
     cart: Cart | None,
@@ -256,6 +261,7 @@ def order_place(
     coupon_code: str = "",
     customer_note: str = "",
     before_allocate: Callable[[Order], None] | None = None,
+    savepoint: bool = True,
 ) -> Order:
     """Place an order for `cart` (see the module docstring). Raises ApplicationError subclasses:
     cart_empty / shipping_method_unknown / shipping_method_unavailable / checkout_details_invalid /
@@ -264,7 +270,22 @@ def order_place(
     `before_allocate(order)` runs in the transaction once the order and its lines are written, just
     before the stock is allocated: a caller's own writes go there so that they are not made while the
     variant rows are locked (checkout_idempotent stores its answer there).
+
+    `savepoint=False`: the caller's transaction is rolled back whenever this raises (checkout_idempotent
+    lets the error end its own atomic block), so the SAVEPOINT / RELEASE pair, two round trips and one of
+    them under the hot SKU's row lock, is skipped. A caller that catches the error and goes on using the
+    transaction must keep the savepoint.
     """
+    with transaction.atomic(savepoint=savepoint):
+        return _order_place(
+            cart=cart, user=user, shipping_method_code=shipping_method_code, payment_method=payment_method,
+            email=email, phone=phone, address=address, address_id=address_id, coupon_code=coupon_code,
+            customer_note=customer_note, before_allocate=before_allocate,
+        )
+
+
+def _order_place(*, cart, user, shipping_method_code, payment_method, email, phone, address, address_id,
+                 coupon_code, customer_note, before_allocate) -> Order:
     provider = payment_provider_get(code=payment_method)
     if cart is None:
         raise CartEmpty()
@@ -284,12 +305,13 @@ def order_place(
         raise CheckoutDetailsInvalid("Email and phone are required.", details=missing)
     phone = _contact_check(email=email, phone=phone)
 
-    method = shipping_method_by_code(code=shipping_method_code)
+    tables = pricing_tables()  # read once: the method and the tax rate come from the same copy
+    method = shipping_method_by_code(code=shipping_method_code, tables=tables)
     discounts = _discount_resolve(coupon_code=coupon_code or cart.coupon_code, snapshot=snapshot, user=customer,
                                   email=email, lock_coupon=True)
     prices = price_compute(
         lines=snapshot.pricing_lines(), shipping_method=method, country=ship_to.country,
-        discount=_discount(discounts),
+        discount=_discount(discounts), tax_rate=tables.tax_rate_for(ship_to.country),
     )
 
     order = Order(

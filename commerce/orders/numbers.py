@@ -7,6 +7,8 @@ Order.number stays the final guard.
 
 import secrets
 
+from commerce.core.compiled_query import CompiledQuery
+
 from .models import Order
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -19,11 +21,17 @@ def order_number_random() -> str:
     return PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
+# compiled once per connection (commerce/core/compiled_query.py): it runs on every checkout
+_taken_numbers = CompiledQuery(
+    lambda candidates: Order.objects.filter(number__in=candidates).order_by().values_list("number")
+)
+
+
 def order_number_new() -> str:
     """A number no order has yet (one query in all but astronomically unlucky cases)."""
     while True:
         candidates = [order_number_random() for _ in range(CANDIDATES_PER_QUERY)]
-        taken = set(Order.objects.filter(number__in=candidates).order_by().values_list("number", flat=True))
+        taken = {number for (number,) in _taken_numbers.rows(candidates=candidates)}
         for candidate in candidates:
             if candidate not in taken:
                 return candidate

@@ -92,8 +92,7 @@ def tax_rate_for_country(*, country: str) -> TaxRate | None:
 
     Read from the per-process copy of the rates (pricing_tables.py): no query while nothing changed.
     """
-    rates = pricing_tables().active_rates_by_country
-    return rates.get((country or "").upper()) or rates.get("")
+    return pricing_tables().tax_rate_for(country)
 
 
 def shipping_method_check(*, shipping_method: ShippingMethod, country: str) -> None:

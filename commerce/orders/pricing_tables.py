@@ -17,6 +17,11 @@ class PricingTables:
     methods_by_code: dict  # every method, active or not: price_compute refuses inactive ones with a reason
     active_rates_by_country: dict  # country code ("" = the default rate) -> active TaxRate
 
+    def tax_rate_for(self, country: str):
+        """The active rate of `country`, else the active default rate (empty country), else None."""
+        rates = self.active_rates_by_country
+        return rates.get((country or "").upper()) or rates.get("")
+
 
 def _load() -> PricingTables:
     from .models import ShippingMethod, TaxRate

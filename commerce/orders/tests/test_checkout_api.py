@@ -227,6 +227,6 @@ def test_checkout_create_idempotent_writes_happen_before_the_stock_lock(api, sta
     after_lock = [" ".join(s.split()[:2]) for s in sql[lock + 1:]]
     # then only the ends of the atomic blocks (order_place's, checkout_idempotent's: COMMIT outside tests)
     assert after_lock[0] == 'UPDATE "catalog_productvariant"', after_lock
-    assert set(after_lock[1:]) == {"RELEASE SAVEPOINT"}, after_lock
+    assert set(after_lock[1:]) <= {"RELEASE SAVEPOINT"}, after_lock
     assert any(s.startswith('UPDATE "orders_checkoutidempotencykey"') for s in sql[:lock])
     assert any(s.startswith('INSERT INTO "notifications_notificationlog"') for s in sql[:lock])
