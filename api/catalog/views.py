@@ -3,7 +3,8 @@
 The catalogue is public and the same for every caller, so these views skip authentication and the list
 and the product pages are served from a cache tied to the catalogue version (list pages keyed by the
 normalised query; see commerce/catalog/cache.py for the invalidation). Bodies are JSON bytes built
-once and stored as such, so a hit costs one cache round trip and no serialisation.
+once and stored as such, so a hit costs no serialisation, and no cache round trip either once the
+process holds the page in memory for the current version.
 """
 
 import hashlib
@@ -48,9 +49,9 @@ def _json_response(body: bytes) -> HttpResponse:
 class CachedCatalogView(APIView):
     """A catalogue view whose GET answers a cache hit before DRF wraps the request.
 
-    A hit is one cache round trip and stored bytes; DRF's Request wrapper, content negotiation,
-    permission checks and response finalisation cost about as much CPU again, for a public view whose
-    answer does not depend on any of them. Anything else (a miss, bad input, other methods) goes
+    A hit is stored bytes, from process memory or one cache round trip; DRF's Request wrapper, content
+    negotiation, permission checks and response finalisation would cost more CPU than that, for a public
+    view whose answer does not depend on any of them. Anything else (a miss, bad input, other methods) goes
     through DRF's `dispatch` as usual, so errors keep their JSON shape and the schema its view.
     """
 

@@ -6,41 +6,308 @@ attribute or category calls `catalog_cache_bump()`, which writes a new version: 
 never read again and expire on their own. That is cheaper and safer than finding and deleting every
 page that might show the changed row.
 
-The version lives in Django's cache, so with Redis (production) every worker sees a bump at once.
-With the local-memory cache (the embedded setup, one process) it is per process, which is enough for
-`runserver`.
+The version lives in Django's cache. With the local-memory cache (the embedded setup, one process) it
+is per process, which is enough for `runserver`, and every read asks the cache for it.
+
+With Redis (production), a Redis round trip per read was about half the CPU of a cached API page, so
+each process also holds the version, and the page bodies stored for it, in memory:
+
+- A bump SETs the new version and PUBLISHes it in one MULTI/EXEC, so the messages go out in the order
+  of the writes: the last one a process receives is the stored value, even when writers race.
+- A daemon thread per process (`_VersionWatcher`, started on first use and again in a forked child,
+  i.e. in every gunicorn worker) SUBSCRIBEs, waits for the confirmation, only then GETs the key (a bump
+  in between arrives as a message, so none is lost), and applies every message after that. The
+  channel is the key's full name (KEY_PREFIX included) plus the database number, since PUBLISH ignores
+  databases: deployments and test runs sharing a Redis server do not hear each other.
+- A FLUSHDB/FLUSHALL (the tests' cache.clear(), or an operator emptying the cache) changes the version
+  without a message. The same connection turns on Redis client-side tracking without tracking any key,
+  which makes Redis report exactly those flushes; the thread then forgets the version and GETs the key
+  again. Every other write of the key (a bump, or recreating it when missing) publishes; the key
+  deleted or evicted changes no data, so the pages held stay right until whoever recreates it
+  publishes. (Tracking needs Redis 6 or later; where it is refused the thread never connects and
+  reads stay as below.)
+- A page read from Redis, or stored, for the version the thread holds is kept in process memory
+  (bounded by LOCAL_MAX_ENTRIES / LOCAL_MAX_BYTES, dropped when the version changes), and the next
+  request for it is answered with no round trip at all.
+
+Whenever the thread does not know the version (not connected yet, connection lost: it reconnects with
+a back-off from 0.1 s to 5 s; a flush being re-read; or a bump by this process not yet echoed back by
+the subscription) every read falls back to the Redis round trip, exactly as without the thread.
+
+Propagation: the writer's own process reads fresh at once (its bump sends its reads to Redis until
+the message comes back). Another process keeps answering from memory with the previous version until
+its thread reads the message: normally well under a millisecond, a few milliseconds when the GIL is
+busy (the interpreter's switch interval is 5 ms). A connection that dies silently is noticed by a
+PING within about 2 s; until then that process does not see new bumps.
 """
 
+import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalog:version"
 # Entries outlive a version only as garbage; this bounds how long they occupy the cache.
 ENTRY_TIMEOUT_SECONDS = 60 * 60
 
+# Page bodies held in process memory, per process. A catalogue worker already sits near 135 MB of its
+# 150 MB budget; the bench's working set (two list pages, 500 product pages) is a few MB.
+LOCAL_MAX_ENTRIES = 4000
+LOCAL_MAX_BYTES = 8 * 1024 * 1024
+
+# The watcher PINGs a quiet subscription this often; a PING unanswered for as long means a dead connection.
+PING_INTERVAL_SECONDS = 1.0
+# Redis sends client-tracking invalidations (here: flushes) as messages on this channel (RESP2).
+INVALIDATE_CHANNEL = b"__redis__:invalidate"
+_POOL_ONLY_KWARGS = {"parser_class", "maint_notifications_pool_handler", "maint_notifications_config"}
+
 T = TypeVar("T")
 
 # Per-process copies of small, hot lookups (category tree, filter index) for the current version,
-# so that a request pays one cache round trip for the version instead of unpickling them again.
+# so that a request does not unpickle them again.
 _memo: dict[str, tuple[str, Any]] = {}
 
 
-def catalog_version() -> str:
+def _redis_cache() -> bool:
+    return isinstance(caches["default"], RedisCache)
+
+
+def _channel() -> str:
+    db = get_redis_connection("default").connection_pool.connection_kwargs.get("db", 0)
+    return f"{cache.make_key(VERSION_KEY)}@{db}"
+
+
+def _stored_version() -> str | None:
     version = cache.get(VERSION_KEY)
-    if version is None:
+    return None if version is None else str(version)
+
+
+class _VersionWatcher:
+    """This process's copy of the catalogue version, kept current by a Redis subscription, and the page
+    bodies held in memory for that version. Inactive (version None, nothing held) without django-redis."""
+
+    def __init__(self, connection_overrides: dict | None = None):
+        self._overrides = connection_overrides or {}  # tests point a watcher at a dead port
+        self._lock = threading.Lock()  # guards every write below; reads go without it
+        self._pid: int | None = None  # the process the thread runs in
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._conn = None
+        self._latest: str | None = None  # what the subscription last said (None: unknown)
+        self._own_writes: set[str] = set()  # versions this process wrote whose message has not come back
+        self._version: str | None = None  # what reads may trust: _latest, unless an own write is pending
+        self._pages: dict[str, tuple[str, Any]] = {}  # name -> (version, body), all for _pages_version
+        self._pages_version: str | None = None
+        self._pages_bytes = 0
+
+    # --- request side -------------------------------------------------------------------------------
+
+    def version(self) -> str | None:
+        if self._pid != os.getpid():
+            self._start()
+        return self._version
+
+    def page(self, name: str) -> tuple[str, Any] | None:
+        version = self.version()
+        entry = self._pages.get(name) if version is not None else None
+        # the entry carries its version: one stored for an older version is never served
+        return entry if entry is not None and entry[0] == version else None
+
+    def keep(self, name: str, version: str, body: Any) -> None:
+        """Hold a page body read or stored for `version`, if that is the version reads trust now."""
+        if not isinstance(body, bytes) or len(body) > LOCAL_MAX_BYTES:
+            return  # only bytes have a size we can count
+        with self._lock:
+            if version != self._version or name in self._pages:
+                return
+            while self._pages and (
+                len(self._pages) >= LOCAL_MAX_ENTRIES or self._pages_bytes + len(body) > LOCAL_MAX_BYTES
+            ):
+                _, oldest = self._pages.pop(next(iter(self._pages)))
+                self._pages_bytes -= len(oldest)
+            self._pages[name] = (version, body)
+            self._pages_bytes += len(body)
+
+    def write_started(self, version: str) -> None:
+        """This process is about to write `version`: trust nothing until its message comes back.
+
+        Setting the version directly could go backwards when two threads bump at once: one could set
+        its own after the other's newer message had been applied. The subscription's order cannot.
+        """
+        with self._lock:
+            if self._thread is not None and self._pid == os.getpid():
+                self._own_writes.add(version)
+                self._refresh()
+
+    def write_failed(self, version: str) -> None:
+        with self._lock:
+            self._own_writes.discard(version)
+            self._refresh()
+
+    def stop(self) -> None:
+        """Stop the thread and forget the version; this process then reads from Redis (tests)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+            self._stopping.set()
+            conn = self._conn
+        if conn is not None:
+            conn.disconnect()  # wakes the thread if it is waiting on the socket
+        if thread is not None:
+            thread.join(timeout=5)
+        self._set(None, forget_own_writes=True)
+
+    # --- the thread ---------------------------------------------------------------------------------
+
+    def _refresh(self) -> None:  # under self._lock
+        version = None if self._own_writes else self._latest
+        if version is not None and version != self._pages_version:
+            self._pages.clear()  # bodies of an older version are never served again: free them now
+            self._pages_bytes = 0
+            self._pages_version = version
+        self._version = version
+
+    def _set(self, latest: str | None, *, message: bool = False, forget_own_writes: bool = False) -> None:
+        with self._lock:
+            if message:
+                self._own_writes.discard(latest)
+            if forget_own_writes:
+                self._own_writes.clear()
+            self._latest = latest
+            self._refresh()
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            # First use in this process, or first use in a forked child: the parent's thread did not
+            # come along, and its connection and version are not this process's.
+            self._pid = os.getpid()
+            self._conn, self._thread, self._stopping = None, None, threading.Event()
+            self._latest = self._pages_version = None
+            self._own_writes.clear()
+            self._pages.clear()
+            self._pages_bytes = 0
+            self._refresh()
+            if _redis_cache():
+                self._thread = threading.Thread(target=self._run, name="catalog-version-watcher", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        delay, failures = 0.1, 0
+        while not self._stopping.is_set():
+            connected_at = time.monotonic()
+            try:
+                self._listen()
+            except Exception as error:  # whatever went wrong, reads go to Redis until we are back
+                if not self._stopping.is_set():
+                    log = logger.warning if failures == 0 else logger.debug
+                    log("catalogue version watcher: %r; reading the version from Redis until it reconnects", error)
+                failures += 1
+            finally:
+                self._set(None, forget_own_writes=True)
+                if self._conn is not None:
+                    self._conn.disconnect()
+            if time.monotonic() - connected_at > 30:
+                delay, failures = 0.1, 0  # it had been working for a while: this is a new outage
+            if self._stopping.wait(delay):
+                return
+            delay = min(delay * 2, 5.0)
+
+    def _connect(self):
+        pool = get_redis_connection("default").connection_pool
+        # The pool's address, database, credentials and TLS settings, but not its parser and maintenance
+        # notification handler, which belong to its protocol. RESP2, so that invalidations arrive as
+        # messages of this subscription; a socket timeout, so that a read stuck on a dead connection fails.
+        kwargs = {name: value for name, value in pool.connection_kwargs.items() if name not in _POOL_ONLY_KWARGS}
+        kwargs.update(protocol=2, socket_timeout=5.0, socket_connect_timeout=5.0, **self._overrides)
+        conn = self._conn = pool.connection_class(**kwargs)
+        conn.connect()
+        conn.send_command("CLIENT", "ID")
+        # Tracking, redirected to this same connection, without ever reading a key here: Redis then
+        # reports only FLUSHDB/FLUSHALL, the one change of the version that publishes nothing.
+        conn.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", conn.read_response())
+        conn.read_response()
+        channel = _channel()
+        conn.send_command("SUBSCRIBE", channel, INVALIDATE_CHANNEL)
+        conn.read_response()
+        conn.read_response()  # both subscriptions confirmed: from here on no bump goes unheard
+        return conn, channel.encode()
+
+    def _listen(self) -> None:
+        conn, channel = self._connect()
+        # Read the key only now: an earlier bump is in it, a later one arrives as a message.
+        self._set(_stored_version(), forget_own_writes=True)
+        ping_sent = False
+        while not self._stopping.is_set():
+            if not conn.can_read(timeout=PING_INTERVAL_SECONDS):
+                if ping_sent:
+                    raise ConnectionError("no answer to PING")
+                conn.send_command("PING")
+                ping_sent = True
+                continue
+            reply = conn.read_response()
+            ping_sent = False
+            if reply[0] != b"message":
+                continue  # the answer to PING
+            if reply[1] == channel:
+                self._set(reply[2].decode(), message=True)
+            else:  # an invalidation: a database was flushed, the key may be gone or new
+                self._set(None)
+                self._set(_stored_version())
+
+
+_watcher = _VersionWatcher()
+
+
+def _after_fork_in_child() -> None:
+    # A lock held by one of the parent's threads at fork() would never be released in the child.
+    _watcher._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def catalog_version() -> str:
+    version = _watcher.version()
+    if version is not None:
+        return version
+    version = cache.get(VERSION_KEY)
+    if version is None:  # first use, or the cache was flushed
+        if _redis_cache():
+            return _write_new_version()  # published, so that every process's watcher learns it
         cache.add(VERSION_KEY, str(time.time_ns()), None)
         version = cache.get(VERSION_KEY)
     return str(version)
 
 
-def _write_new_version() -> None:
+def _write_new_version() -> str:
     # A fresh nanosecond stamp instead of incr(): a plain SET needs no existing key and cannot race
     # into a lower number.
-    cache.set(VERSION_KEY, str(time.time_ns()), None)
+    version = str(time.time_ns())
+    if not _redis_cache():
+        cache.set(VERSION_KEY, version, None)
+        return version
+    _watcher.write_started(version)
+    try:
+        # SET and PUBLISH in one MULTI/EXEC (one round trip): messages leave in the order of the writes.
+        # The value is encoded as django-redis encodes it, so that cache.get() reads it back.
+        pipe = get_redis_connection("default").pipeline(transaction=True)
+        pipe.set(cache.make_key(VERSION_KEY), cache.client.encode(version))
+        pipe.publish(_channel(), version)
+        pipe.execute()
+    except Exception:
+        _watcher.write_failed(version)
+        raise
+    return version
 
 
 def catalog_cache_bump() -> None:
@@ -75,11 +342,15 @@ def cached_for_version(name: str, build: Callable[[], T], *, version: str | None
 
 
 def cached_page_get(name: str) -> tuple[str, Any]:
-    """(current version, the entry stored for it or None) in ONE cache round trip.
+    """(current version, the entry stored for it or None).
 
-    Pages are stored as (version, value) under a key without the version, so the version and the
-    page come back together in a single MGET; a page stored for an older version is a miss.
+    From process memory when the watcher knows the version and holds the page; otherwise in ONE cache
+    round trip: pages are stored as (version, value) under a key without the version, so the version
+    and the page come back together in a single MGET; a page stored for an older version is a miss.
     """
+    entry = _watcher.page(name)
+    if entry is not None:
+        return entry
     key = f"catalog:page:{name}"
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
@@ -87,9 +358,11 @@ def cached_page_get(name: str) -> tuple[str, Any]:
         return catalog_version(), None
     entry = found.get(key)
     if entry is not None and entry[0] == version:
+        _watcher.keep(name, version, entry[1])
         return version, entry[1]
     return version, None
 
 
 def cached_page_set(name: str, version: str, value: Any) -> None:
     cache.set(f"catalog:page:{name}", (version, value), ENTRY_TIMEOUT_SECONDS)
+    _watcher.keep(name, version, value)
