@@ -30,6 +30,7 @@ from bench.common.harness import (  # noqa: E402
     fetch,
     gunicorn_running,
     manage,
+    wait_until_idle,
     wrk_available,
     wrk_run,
 )
@@ -198,6 +199,10 @@ def measure_server(
         # every worker thread opens its persistent database connection now, so that the per-run CPU
         # accounting (and the renice) sees all of them
         wrk_run("warm-up", base + LIST_PATH, seconds=2)
+        # and every worker sees every detail path several times: the rendition URLs are memoised per
+        # process and catalogue version, so a cold worker's first visits measure the warm-up, not the
+        # steady state a shop runs in between two catalogue edits
+        wrk_run("warm-up details", base, paths=detail_paths, seconds=3)
         if niceness:
             database_backends_renice(DB_NAME, niceness)
         load_before = os.getloadavg()[0]
@@ -208,6 +213,7 @@ def measure_server(
             # CPU spent per request by the app workers and by PostgreSQL: unlike req/s, barely moved by
             # other work on the machine, so it says what the code costs
             workers, backends = server.worker_pids(), database_backend_pids(DB_NAME)
+            wait_until_idle(workers + backends)  # the previous run's backlog is not this run's latency
             app_before, db_before = cpu_seconds(workers), cpu_seconds(backends)
             result = wrk_run(name, url, seconds=seconds, niceness=niceness, **kwargs)
             requests = max(result.requests, 1)

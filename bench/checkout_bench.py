@@ -14,7 +14,7 @@ For every run it reports orders/s, p50/p99 latency, the HTTP statuses, 5xx count
 invariant `initial stock = final stock + units ordered` checked in the database afterwards. The
 checkout throttle is lifted (THROTTLE_CHECKOUT) so that it does not distort the figures.
 
-    .venv/bin/python bench/checkout_bench.py [--seconds 10] [--workers 3] [--worker-class gthread] [--threads 4]
+    .venv/bin/python bench/checkout_bench.py [--seconds 10] [--workers 5] [--worker-class sync|gthread] [--threads 4]
                                              [--niceness -10] [--no-idempotency-key]
 """
 
@@ -327,11 +327,13 @@ def redis_purge_bench_queue(env: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
-    # gthread by default: production runs threaded workers too (docker/entrypoint.sh), and they keep
-    # the clients' connections alive and overlap one thread's database waits with another's work.
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    # 5 sync workers by default, as production runs them (docker/entrypoint.sh: 2 x cores + 1, behind
+    # nginx); `--worker-class gthread --workers 3 --threads 4` measures threaded workers.
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per gthread worker (default 4; sync workers have one: gunicorn would "
+                        "turn sync workers with more threads into gthread)")
     parser.add_argument("--no-idempotency-key", action="store_true", help="send no Idempotency-Key header")
     parser.add_argument(
         "--niceness", type=int, default=0,
@@ -340,6 +342,8 @@ def main() -> None:
     )
     parser.add_argument("--skip-migrate", action="store_true", help="reuse the database as it is (faster reruns)")
     args = parser.parse_args()
+    if args.threads is None:
+        args.threads = 4 if args.worker_class == "gthread" else 1
     use_key = not args.no_idempotency_key
     env = base_env()
     if args.niceness:

@@ -22,10 +22,13 @@ case "${1:-web}" in
   web)
     wait_for_db
     python manage.py migrate --noinput
+    # Sync workers (threads=1) behind nginx, which buffers slow clients: on the 2-core benches they met
+    # every latency target (p99 <= 1.7 x p50) where threaded workers showed 3-14 x tails from uneven
+    # keep-alive spread and GIL queues (bench/README.md). 2 x cores + 1 workers.
     exec gunicorn config.wsgi:application \
       --bind 0.0.0.0:8000 \
-      --workers "${GUNICORN_WORKERS:-3}" \
-      --threads "${GUNICORN_THREADS:-2}" \
+      --workers "${GUNICORN_WORKERS:-5}" \
+      --threads "${GUNICORN_THREADS:-1}" \
       --worker-tmp-dir /dev/shm \
       --max-requests 2000 --max-requests-jitter 200 \
       --access-logfile - --forwarded-allow-ips "*"

@@ -80,6 +80,23 @@ def cpu_seconds(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def wait_until_idle(pids: list[int], *, quiet_cpu_s: float = 0.01, interval_s: float = 0.25, timeout_s: float = 30) -> None:
+    """Return once these processes spend (almost) no CPU for two intervals in a row.
+
+    wrk stops at its deadline, but the server still works through what it had accepted (a slow page
+    times 16 clients is over a second of work): measuring the next run before that ends would put
+    the previous run's backlog into its latencies.
+    """
+    deadline = time.monotonic() + timeout_s
+    quiet = 0
+    last = cpu_seconds(pids)
+    while quiet < 2 and time.monotonic() < deadline:
+        time.sleep(interval_s)
+        now = cpu_seconds(pids)
+        quiet = quiet + 1 if now - last <= quiet_cpu_s else 0
+        last = now
+
+
 def _niced(niceness: int):
     return (lambda: os.nice(niceness)) if niceness else None
 
