@@ -310,15 +310,21 @@ def _write_new_version() -> str:
     return version
 
 
-def catalog_cache_bump() -> None:
+def catalog_cache_bump(*, at_commit_only: bool = False) -> None:
     """Invalidate every cached catalogue read.
 
     Bumps now (so the writer's own next read is fresh, even inside a test transaction) and again when
     the surrounding transaction commits: a reader that cached a page between the two bumps saw the
     pre-commit rows, and the second bump throws that page away.
+
+    `at_commit_only`: only the bump at commit, which is all other readers need; for writers that do
+    not read the catalogue again in their transaction (stock moves: every checkout allocates, and each
+    bump is a round trip plus a wake-up of every process's watcher). Outside a transaction it bumps now.
     """
-    _write_new_version()
-    if transaction.get_connection().in_atomic_block:
+    in_transaction = transaction.get_connection().in_atomic_block
+    if not (at_commit_only and in_transaction):
+        _write_new_version()
+    if in_transaction:
         transaction.on_commit(_write_new_version)
 
 

@@ -104,8 +104,9 @@ def _bulk_add(*, field: str, deltas: dict[int, int], also: dict[int, int] | None
     sql = f"UPDATE {qn(meta.db_table)} SET {', '.join(assignments)} WHERE {pk} IN ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *ids])
-    # a plain UPDATE sends no post_save: tell the catalogue's cached lists that availability changed
-    catalog_cache_bump()
+    # a plain UPDATE sends no post_save: tell the catalogue's cached pages that availability changed
+    # (once, at commit: stock functions always run in a transaction and read no catalogue page after)
+    catalog_cache_bump(at_commit_only=True)
 
 
 def stock_allocate(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:
