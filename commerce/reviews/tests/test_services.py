@@ -148,3 +148,30 @@ def test_wishlist_item_add_twice_keeps_one_and_remove_only_own():
 def test_wishlist_item_add_refuses_unpublished_product():
     with pytest.raises(NotFoundError):
         wishlist_item_add(user=UserFactory(), product=ProductFactory(live=False))
+
+
+def test_review_delete_removes_its_image_files_after_commit(django_capture_on_commit_callbacks):
+    review = review_create(product=ProductFactory(), user=UserFactory(), rating=4, title="t", body="b",
+                           images=[SimpleUploadedFile("a.png", image_bytes("PNG"))])
+    image = review.images.get().image
+    storage, name = image.storage, image.name
+    assert storage.exists(name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_delete(review=review)
+
+    assert not storage.exists(name)
+
+
+def test_review_image_file_stays_when_the_delete_rolls_back():
+    from django.db import transaction
+
+    review = review_create(product=ProductFactory(), user=UserFactory(), rating=4, title="t", body="b",
+                           images=[SimpleUploadedFile("a.png", image_bytes("PNG"))])
+    review_id, image = review.pk, review.images.get().image
+    with pytest.raises(RuntimeError), transaction.atomic():
+        review_delete(review=review)
+        raise RuntimeError("the caller fails after deleting")
+
+    assert image.storage.exists(image.name)
+    assert Review.objects.get(pk=review_id).images.count() == 1
