@@ -12,18 +12,14 @@ from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-
-def _redis_client():
-    """The raw Redis client behind Django's cache, or None when the cache is not django-redis."""
-    client = getattr(cache, "client", None)
-    return client.get_client(write=True) if hasattr(client, "get_client") else None
+from commerce.core.cache_redis import default_cache_redis
 
 
 def hit_counter(key: str, *, window_seconds: int) -> int:
     """Count one hit in the current window for `key` and return the count so far (atomic)."""
     window = int(time.time() // window_seconds)
     full_key = f"throttle:{key}:{window}"
-    redis = _redis_client()
+    redis = default_cache_redis()
     if redis is not None:
         # One round trip: INCR creates the counter at 1 if absent; EXPIRE (re)sets its lifetime (the
         # key names its window, so a later EXPIRE only keeps a finished window's key a little longer).

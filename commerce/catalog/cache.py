@@ -48,10 +48,10 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import transaction
-from django_redis import get_redis_connection
-from django_redis.cache import RedisCache
+
+from commerce.core.cache_redis import default_cache_redis
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +78,11 @@ _memo: dict[str, tuple[str, Any]] = {}
 
 
 def _redis_cache() -> bool:
-    return isinstance(caches["default"], RedisCache)
+    return default_cache_redis() is not None
 
 
 def _channel() -> str:
-    db = get_redis_connection("default").connection_pool.connection_kwargs.get("db", 0)
+    db = default_cache_redis().connection_pool.connection_kwargs.get("db", 0)
     return f"{cache.make_key(VERSION_KEY)}@{db}"
 
 
@@ -223,7 +223,7 @@ class _VersionWatcher:
             delay = min(delay * 2, 5.0)
 
     def _connect(self):
-        pool = get_redis_connection("default").connection_pool
+        pool = default_cache_redis().connection_pool
         # The pool's address, database, credentials and TLS settings, but not its parser and maintenance
         # notification handler, which belong to its protocol. RESP2, so that invalidations arrive as
         # messages of this subscription; a socket timeout, so that a read stuck on a dead connection fails.
@@ -300,7 +300,7 @@ def _write_new_version() -> str:
     try:
         # SET and PUBLISH in one MULTI/EXEC (one round trip): messages leave in the order of the writes.
         # The value is encoded as django-redis encodes it, so that cache.get() reads it back.
-        pipe = get_redis_connection("default").pipeline(transaction=True)
+        pipe = default_cache_redis().pipeline(transaction=True)
         pipe.set(cache.make_key(VERSION_KEY), cache.client.encode(version))
         pipe.publish(_channel(), version)
         pipe.execute()
