@@ -129,22 +129,22 @@ class CheckoutView(APIView):
         if len(key) > 255:
             raise serializers.ValidationError({IDEMPOTENCY_HEADER: "At most 255 characters."})
 
-        def place(before_allocate=None):
-            # inside checkout_idempotent a failure ends its transaction: no savepoint needed
-            return self._place(request, serializer.validated_data, before_allocate=before_allocate,
-                               savepoint=before_allocate is None)
-
         def render(order):
             return status.HTTP_201_CREATED, placed_order_body(order)
 
         if not key:
-            http_status, body = render(place())
+            http_status, body = render(self._place(request, serializer.validated_data))
             return Response(body, status=http_status)
+
+        def place_in_idempotent_transaction(before_allocate):
+            # an error here ends checkout_idempotent's atomic block, so order_place needs no savepoint
+            return self._place(request, serializer.validated_data, before_allocate=before_allocate, savepoint=False)
+
         answer = checkout_idempotent(
             key=key,
             scope=idempotency_scope(user=request.user, cart_token=request_cart_token(request)),
             fingerprint=request_fingerprint(request.data),
-            place=place,
+            place=place_in_idempotent_transaction,
             render=render,
         )
         headers = {"Idempotent-Replayed": "true"} if answer.replayed else None

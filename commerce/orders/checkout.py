@@ -277,85 +277,76 @@ def order_place(
     transaction must keep the savepoint.
     """
     with transaction.atomic(savepoint=savepoint):
-        return _order_place(
-            cart=cart, user=user, shipping_method_code=shipping_method_code, payment_method=payment_method,
-            email=email, phone=phone, address=address, address_id=address_id, coupon_code=coupon_code,
-            customer_note=customer_note, before_allocate=before_allocate,
+        provider = payment_provider_get(code=payment_method)
+        if cart is None:
+            raise CartEmpty()
+        snapshot = checkout_snapshot(cart=cart)
+        if not snapshot.lines:
+            raise CartEmpty()
+        not_for_sale = [ShortLine(ln.variant_id, ln.sku, ln.quantity, 0) for ln in snapshot.lines if not ln.for_sale]
+        if not_for_sale:
+            raise InsufficientStock(not_for_sale)
+
+        customer = user if user is not None and user.is_authenticated else None
+        ship_to = _address_resolve(user=customer, address=address, address_id=address_id)
+        email = email or (customer.email if customer else "")
+        phone = phone or ship_to.phone or (str(customer.phone or "") if customer else "")
+        missing = {f: "required" for f, v in {"email": email, "phone": phone}.items() if not v}
+        if missing:
+            raise CheckoutDetailsInvalid("Email and phone are required.", details=missing)
+        phone = _contact_check(email=email, phone=phone)
+
+        tables = pricing_tables()  # read once: the method and the tax rate come from the same copy
+        method = shipping_method_by_code(code=shipping_method_code, tables=tables)
+        discounts = _discount_resolve(coupon_code=coupon_code or cart.coupon_code, snapshot=snapshot, user=customer,
+                                      email=email, lock_coupon=True)
+        prices = price_compute(
+            lines=snapshot.pricing_lines(), shipping_method=method, country=ship_to.country,
+            discount=_discount(discounts), tax_rate=tables.tax_rate_for(ship_to.country),
         )
 
-
-def _order_place(*, cart, user, shipping_method_code, payment_method, email, phone, address, address_id,
-                 coupon_code, customer_note, before_allocate) -> Order:
-    provider = payment_provider_get(code=payment_method)
-    if cart is None:
-        raise CartEmpty()
-    snapshot = checkout_snapshot(cart=cart)
-    if not snapshot.lines:
-        raise CartEmpty()
-    not_for_sale = [ShortLine(ln.variant_id, ln.sku, ln.quantity, 0) for ln in snapshot.lines if not ln.for_sale]
-    if not_for_sale:
-        raise InsufficientStock(not_for_sale)
-
-    customer = user if user is not None and user.is_authenticated else None
-    ship_to = _address_resolve(user=customer, address=address, address_id=address_id)
-    email = email or (customer.email if customer else "")
-    phone = phone or ship_to.phone or (str(customer.phone or "") if customer else "")
-    missing = {f: "required" for f, v in {"email": email, "phone": phone}.items() if not v}
-    if missing:
-        raise CheckoutDetailsInvalid("Email and phone are required.", details=missing)
-    phone = _contact_check(email=email, phone=phone)
-
-    tables = pricing_tables()  # read once: the method and the tax rate come from the same copy
-    method = shipping_method_by_code(code=shipping_method_code, tables=tables)
-    discounts = _discount_resolve(coupon_code=coupon_code or cart.coupon_code, snapshot=snapshot, user=customer,
-                                  email=email, lock_coupon=True)
-    prices = price_compute(
-        lines=snapshot.pricing_lines(), shipping_method=method, country=ship_to.country,
-        discount=_discount(discounts), tax_rate=tables.tax_rate_for(ship_to.country),
-    )
-
-    order = Order(
-        number=order_number_new(), user=customer, email=email, phone=phone,
-        ship_full_name=ship_to.full_name, ship_line1=ship_to.line1, ship_line2=ship_to.line2,
-        ship_city=ship_to.city, ship_region=ship_to.region, ship_postal_code=ship_to.postal_code,
-        ship_country=ship_to.country.upper(), shipping_method=method, shipping_method_name=method.name,
-        payment_method=provider.code, currency=prices.currency, subtotal=prices.subtotal,
-        discount=prices.discount, shipping=prices.shipping, tax=prices.tax, total=prices.total,
-        prices_include_tax=prices.prices_include_tax, coupon_code=prices.coupon_code, customer_note=customer_note,
-    )
-    order.payment_status = provider.start(order=order).status
-    order.save(force_insert=True)
-    priced = {p.key: p for p in prices.lines}
-    lines = OrderLine.objects.bulk_create([
-        OrderLine(
-            order=order, variant_id=ln.variant_id, product_id=ln.product_id, product_name=ln.product_name,
-            sku=ln.sku, attributes=ln.attributes, unit_price=ln.unit_price, quantity=ln.quantity,
-            line_total=priced[ln.variant_id].line_total, discount=priced[ln.variant_id].discount,
+        order = Order(
+            number=order_number_new(), user=customer, email=email, phone=phone,
+            ship_full_name=ship_to.full_name, ship_line1=ship_to.line1, ship_line2=ship_to.line2,
+            ship_city=ship_to.city, ship_region=ship_to.region, ship_postal_code=ship_to.postal_code,
+            ship_country=ship_to.country.upper(), shipping_method=method, shipping_method_name=method.name,
+            payment_method=provider.code, currency=prices.currency, subtotal=prices.subtotal,
+            discount=prices.discount, shipping=prices.shipping, tax=prices.tax, total=prices.total,
+            prices_include_tax=prices.prices_include_tax, coupon_code=prices.coupon_code, customer_note=customer_note,
         )
-        for ln in snapshot.lines
-    ])
-    OrderStatusLog.objects.create(order=order, from_status="", to_status=Order.Status.PENDING, changed_by=customer)
-    if discounts.coupon is not None:  # the coupon row is locked since _discount_resolve
-        coupon_usage_record(coupon=discounts.coupon.rule, order=order, discount=discounts.coupon.amount)
+        order.payment_status = provider.start(order=order).status
+        order.save(force_insert=True)
+        priced = {p.key: p for p in prices.lines}
+        lines = OrderLine.objects.bulk_create([
+            OrderLine(
+                order=order, variant_id=ln.variant_id, product_id=ln.product_id, product_name=ln.product_name,
+                sku=ln.sku, attributes=ln.attributes, unit_price=ln.unit_price, quantity=ln.quantity,
+                line_total=priced[ln.variant_id].line_total, discount=priced[ln.variant_id].discount,
+            )
+            for ln in snapshot.lines
+        ])
+        OrderStatusLog.objects.create(order=order, from_status="", to_status=Order.Status.PENDING, changed_by=customer)
+        if discounts.coupon is not None:  # the coupon row is locked since _discount_resolve
+            coupon_usage_record(coupon=discounts.coupon.rule, order=order, discount=discounts.coupon.amount)
 
-    # A parallel checkout of the same cart waits on this row and then finds it converted.
-    converted = Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(
-        status=Cart.Status.CONVERTED, updated_at=timezone.now()
-    )
-    if not converted:
-        raise ConflictError("This cart has already been checked out.", code="cart_converted")
-    _attach_lines(order, lines)
-    # The "order placed" email is recorded in this transaction (it commits or rolls back with the
-    # order, so a crash right after the commit cannot lose it: notifications_resend_pending picks up
-    # an undelivered row) and handed to Celery after commit. Before the allocation, so the row
-    # insert is not made while the variant rows are locked.
-    order_notify(order=order, event="placed", order_is_new=True)
-    if before_allocate is not None:
-        before_allocate(order)
-    # Last on purpose: the variant rows stay locked only from here to the commit, which keeps the
-    # queue on a hot SKU short.
-    stock_allocate(quantities=[(ln.variant_id, ln.quantity) for ln in snapshot.lines])
-    return order
+        # A parallel checkout of the same cart waits on this row and then finds it converted.
+        converted = Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN).update(
+            status=Cart.Status.CONVERTED, updated_at=timezone.now()
+        )
+        if not converted:
+            raise ConflictError("This cart has already been checked out.", code="cart_converted")
+        _attach_lines(order, lines)
+        # The "order placed" email is recorded in this transaction (it commits or rolls back with the
+        # order, so a crash right after the commit cannot lose it: notifications_resend_pending picks up
+        # an undelivered row) and handed to Celery after commit. Before the allocation, so the row
+        # insert is not made while the variant rows are locked.
+        order_notify(order=order, event="placed", order_is_new=True)
+        if before_allocate is not None:
+            before_allocate(order)
+        # Last on purpose: the variant rows stay locked only from here to the commit, which keeps the
+        # queue on a hot SKU short.
+        stock_allocate(quantities=[(ln.variant_id, ln.quantity) for ln in snapshot.lines])
+        return order
 
 
 # --- idempotency --------------------------------------------------------------------------------
