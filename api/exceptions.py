@@ -5,21 +5,18 @@ raised by services subclass `commerce.core.errors.ApplicationError` and carry th
 code, so views never translate them by hand.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from commerce.core.errors import ApplicationError
+from commerce.core.errors import ApplicationError, error_body
 
 
 def _error_response(*, code: str, message: str, details=None, http_status: int, headers=None):
-    body = {"error": {"code": code, "message": message}}
-    if details is not None:
-        body["error"]["details"] = details
-    return Response(body, status=http_status, headers=headers)
+    return Response(error_body(code=code, message=message, details=details), status=http_status, headers=headers)
 
 
 def api_exception_handler(exc, context):
@@ -27,6 +24,10 @@ def api_exception_handler(exc, context):
         return _error_response(
             code=exc.code, message=exc.message, details=exc.details, http_status=exc.http_status
         )
+    if isinstance(exc, RequestDataTooBig):  # a form or multipart body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _error_response(code="request_too_large", message=str(exc), http_status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent | SuspiciousOperation):
+        return _error_response(code="bad_request", message=str(exc), http_status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)

@@ -1,6 +1,8 @@
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 
+from commerce.core.validation import parse_int_or_none
+
 
 class ShopPageNumberPagination(PageNumberPagination):
     """Bounded page-number pagination: `page_size` defaults to 20 and is capped at 100."""
@@ -13,11 +15,8 @@ class ShopPageNumberPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        try:
-            size = int(raw)
-        except (TypeError, ValueError):
-            return self.page_size
-        if size < 1:
+        size = parse_int_or_none(raw, min_value=1)  # ASCII digits only: "١٢" is not 12
+        if size is None:
             return self.page_size
         return min(size, self.max_page_size)
 

@@ -23,8 +23,11 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# 500 page without the request context processors, which may be what failed
-handler500 = "cms_pages.views.server_error"
+# JSON error documents under /api/, the site's styled pages elsewhere; the 500 carries an error id
+handler400 = "commerce.core.error_views.bad_request"
+handler403 = "commerce.core.error_views.permission_denied"
+handler404 = "commerce.core.error_views.page_not_found"
+handler500 = "commerce.core.error_views.server_error"
 
 # Wagtail serves every path not matched above: it must stay last.
 urlpatterns += [path("", include(wagtail_urls))]

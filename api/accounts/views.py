@@ -11,6 +11,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from api.throttling import AtomicScopedRateThrottle
 from commerce.accounts import selectors, services
 from commerce.accounts.models import Address
+from commerce.core.converters import BigIdConverter
 
 from .serializers import (
     AddressSerializer,
@@ -157,6 +158,8 @@ class AddressViewSet(
     permission_classes = [permissions.IsAuthenticated]
     throttle_classes = [AnonUserRateThrottle]
     pagination_class = None  # bounded by services.MAX_ADDRESSES_PER_USER
+    # the id converter's pattern: ASCII digits, at most a bigint ("١٢" is not address 12)
+    lookup_value_regex = BigIdConverter.regex
 
     queryset = Address.objects.none()  # for the schema; requests use get_queryset
 

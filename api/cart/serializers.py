@@ -2,14 +2,16 @@
 
 from rest_framework import serializers
 
+from api.fields import StrictIntegerField
+
 
 class CartItemAddSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+    quantity = StrictIntegerField(min_value=1, max_value=1000, default=1)
 
 
 class CartItemUpdateSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=0, max_value=1000, help_text="0 removes the line")
+    quantity = StrictIntegerField(min_value=0, max_value=1000, help_text="0 removes the line")
 
 
 class CartLineSerializer(serializers.Serializer):

@@ -5,5 +5,5 @@ from . import views
 urlpatterns = [
     path("cart/", views.CartView.as_view(), name="api-cart"),
     path("cart/items/", views.CartItemsView.as_view(), name="api-cart-items"),
-    path("cart/items/<int:line_id>/", views.CartItemDetailView.as_view(), name="api-cart-item"),
+    path("cart/items/<id:line_id>/", views.CartItemDetailView.as_view(), name="api-cart-item"),
 ]

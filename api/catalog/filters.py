@@ -22,6 +22,7 @@ from commerce.catalog.selectors import (
 )
 from commerce.core.errors import ApplicationError
 from commerce.core.money import quantize_money
+from commerce.core.validation import MAX_PAGE, parse_int_or_none
 
 RESERVED_PARAMS = frozenset(
     {"category", "product_type", "price_min", "price_max", "in_stock", "q", "ordering", "page", "page_size"}
@@ -118,11 +119,11 @@ def product_list_query_parse(params: QueryDict) -> ProductListQuery:
 
     page = 1
     if "page" in params:
-        raw = params.get("page", "").strip()
-        if raw.isdigit() and int(raw) >= 1:
-            page = int(raw)
+        parsed = parse_int_or_none(params.get("page", ""), min_value=1, max_value=MAX_PAGE)
+        if parsed is not None:
+            page = parsed
         else:
-            errors["page"] = ["Must be a whole number from 1."]
+            errors["page"] = [f"Must be a whole number from 1 to {MAX_PAGE}."]
 
     attribute_value_ids = []
     attribute_params = sorted(key for key in params if key not in RESERVED_PARAMS)

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from api.fields import StrictIntegerField
 from commerce.orders.payments import payment_provider_get
 
 from .order_serializers import OrderAddressSerializer
@@ -40,7 +41,7 @@ class CheckoutRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, help_text="Required for guests; customers default to their account's")
     phone = PhoneNumberField(required=False, help_text="Required for guests, e.g. +12025550143")
     shipping_address = AddressInputSerializer(required=False, help_text="Guests, or customers with a new address")
-    address_id = serializers.IntegerField(required=False, help_text="Customers: one of their saved addresses")
+    address_id = StrictIntegerField(required=False, help_text="Customers: one of their saved addresses")
     shipping_method = serializers.CharField(max_length=50, help_text="Code from /api/v1/shipping-methods/")
     payment_method = serializers.CharField(max_length=30, default="cod")
     coupon_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
@@ -65,7 +66,7 @@ class CheckoutPreviewRequestSerializer(serializers.Serializer):
     shipping_address = AddressCountrySerializer(
         required=False, help_text="As in the checkout body: its country is the destination when `country` is empty"
     )
-    address_id = serializers.IntegerField(
+    address_id = StrictIntegerField(
         required=False, help_text="Customers: a saved address whose country is the destination"
     )
     coupon_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")

@@ -6,12 +6,14 @@ request body are not fields here, so they are ignored (mass assignment changes n
 
 from rest_framework import serializers
 
+from api.fields import StrictIntegerField
+from commerce.core.validation import InvalidInput, parse_id_or_slug
 from commerce.reviews.models import MAX_REVIEW_IMAGES
 from commerce.reviews.selectors import review_author_name
 
 
 class ReviewCreateSerializer(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = StrictIntegerField(min_value=1, max_value=5)
     title = serializers.CharField(max_length=150)
     body = serializers.CharField(max_length=5000)
     images = serializers.ListField(
@@ -78,6 +80,13 @@ class WishlistItemSerializer(serializers.Serializer):
 
 class WishlistAddSerializer(serializers.Serializer):
     product = serializers.CharField(max_length=220, help_text="The product's id or slug")
+
+    def validate_product(self, value: str) -> int | str:
+        """An int (an id in ASCII digits) or a slug: "²" or "١٢" is a 400, never a crash or product 12."""
+        try:
+            return parse_id_or_slug(value, field="product")
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.details["product"])
 
 
 class WishlistPageSerializer(serializers.Serializer):

@@ -8,5 +8,5 @@ from . import views
 urlpatterns = [
     path("products/<slug:slug>/reviews/", views.ProductReviewsView.as_view(), name="api-product-reviews"),
     path("wishlist/", views.WishlistView.as_view(), name="api-wishlist"),
-    path("wishlist/<int:pk>/", views.WishlistItemView.as_view(), name="api-wishlist-item"),
+    path("wishlist/<id:pk>/", views.WishlistItemView.as_view(), name="api-wishlist-item"),
 ]

@@ -2,12 +2,13 @@
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.pagination import ShopPageNumberPagination
+from api.parsers import BoundedJSONParser
 from api.throttling import AtomicScopedRateThrottle
 from commerce.core.errors import NotFoundError
 from commerce.reviews.models import Review
@@ -37,7 +38,7 @@ def _product_or_404(slug: str):
 
 
 class ProductReviewsView(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
     throttle_scope = "review"
 
     def get_permissions(self):
@@ -119,8 +120,8 @@ class WishlistView(APIView):
     def post(self, request):
         serializer = WishlistAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ref = serializer.validated_data["product"].strip()
-        product = product_get_live(pk=int(ref)) if ref.isdigit() else product_get_live(slug=ref)
+        ref = serializer.validated_data["product"]
+        product = product_get_live(pk=ref) if isinstance(ref, int) else product_get_live(slug=ref)
         if product is None:
             raise NotFoundError("No such product.", code="product_not_found")
         item, created = wishlist_item_add(user=request.user, product=product)

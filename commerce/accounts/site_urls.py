@@ -20,9 +20,9 @@ urlpatterns = [
     path("account/password/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("account/addresses/", views.address_list, name="addresses"),
     path("account/addresses/add/", views.address_add, name="address_add"),
-    path("account/addresses/<int:address_id>/edit/", views.address_edit, name="address_edit"),
-    path("account/addresses/<int:address_id>/delete/", views.address_delete, name="address_delete"),
-    path("account/addresses/<int:address_id>/default/", views.address_make_default, name="address_make_default"),
+    path("account/addresses/<id:address_id>/edit/", views.address_edit, name="address_edit"),
+    path("account/addresses/<id:address_id>/delete/", views.address_delete, name="address_delete"),
+    path("account/addresses/<id:address_id>/default/", views.address_make_default, name="address_make_default"),
     path("account/orders/", views.order_list, name="orders"),
     path("account/orders/<str:number>/", views.order_detail, name="order_detail"),
 ]

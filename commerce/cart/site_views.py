@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from commerce.core.errors import ApplicationError
+from commerce.core.forms import StrictIntegerField
 
 from .models import Cart
 from .selectors import cart_view
@@ -37,11 +38,11 @@ def session_cart(request, *, create: bool) -> Cart | None:
 
 class AddToCartForm(forms.Form):
     sku = forms.CharField(max_length=64)
-    quantity = forms.IntegerField(min_value=1, max_value=1000, initial=1)
+    quantity = StrictIntegerField(min_value=1, max_value=1000, initial=1)
 
 
 class LineQuantityForm(forms.Form):
-    quantity = forms.IntegerField(min_value=0, max_value=1000, help_text="0 removes the line")
+    quantity = StrictIntegerField(min_value=0, max_value=1000, help_text="0 removes the line")
 
 
 def _back(request, default: str):

@@ -25,3 +25,13 @@ class NotFoundError(ApplicationError):
 class ConflictError(ApplicationError):
     http_status = 409
     code = "conflict"
+
+
+def error_body(*, code: str, message: str, details: Any = None) -> dict:
+    """The API's error document, `{"error": {"code", "message", "details"}}` (details only when there
+    are any). Built here so that the DRF exception handler and the plain Django error views under
+    /api/ (404, 403 CSRF, 400, 413, 500) answer exactly the same shape."""
+    body: dict = {"error": {"code": code, "message": message}}
+    if details is not None:
+        body["error"]["details"] = details
+    return body

@@ -43,7 +43,7 @@ from .models import CheckoutIdempotencyKey, Order, OrderLine, OrderStatusLog, Sh
 from .notifications import order_notify
 from .numbers import order_number_new
 from .payments import payment_provider_get
-from .pricing import Discount, PriceBreakdown, PricingLine, price_compute
+from .pricing import Discount, PriceBreakdown, PricingLine, ShippingAddressRequired, price_compute
 from .pricing_tables import PricingTables, pricing_tables
 
 
@@ -162,7 +162,7 @@ def _address_resolve(*, user, address: ShippingAddress | None, address_id: int |
             raise CheckoutDetailsInvalid("No such saved address.", details={"address_id": "not found"})
         return ShippingAddress.from_saved(saved)
     if address is None:
-        raise CheckoutDetailsInvalid("A shipping address is required.", details={"shipping_address": "required"})
+        raise ShippingAddressRequired("A shipping address is required.", details={"shipping_address": ["required"]})
     missing = {f: "required" for f in ("full_name", "line1", "city", "country") if not getattr(address, f).strip()}
     if missing:
         raise CheckoutDetailsInvalid("The shipping address is incomplete.", details=missing)

@@ -16,6 +16,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from commerce.core.errors import ApplicationError
+from commerce.core.forms import StrictIntegerField
 
 from .models import ShippingMethod
 from .pricing import Discount, PricingLine, price_compute
@@ -34,7 +35,7 @@ class PriceCheckForm(forms.Form):
         ShippingMethod.objects.select_related("zone"), required=False, empty_label="No shipping (goods only)"
     )
     unit_price = forms.DecimalField(min_value=Decimal("0"), max_digits=12, decimal_places=2, initial=Decimal("25.00"))
-    quantity = forms.IntegerField(min_value=1, max_value=10_000, initial=2)
+    quantity = StrictIntegerField(min_value=1, max_value=10_000, initial=2)
     order_discount = forms.DecimalField(
         label="Discount on the order", min_value=Decimal("0"), max_digits=12, decimal_places=2, required=False
     )

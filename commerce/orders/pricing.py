@@ -41,6 +41,12 @@ class ShippingUnavailable(ApplicationError):
     code = "shipping_method_unavailable"
 
 
+class ShippingAddressRequired(ApplicationError):
+    """A price with shipping, or an order, asked for with no destination to ship to."""
+
+    code = "shipping_address_required"
+
+
 @dataclass(frozen=True)
 class PricingLine:
     """One priced line as the caller knows it: a key (the variant id) with unit price and quantity."""
@@ -96,7 +102,13 @@ def tax_rate_for_country(*, country: str) -> TaxRate | None:
 
 
 def shipping_method_check(*, shipping_method: ShippingMethod, country: str) -> None:
-    """Refuse an inactive method or one whose zone does not cover `country` (400)."""
+    """Refuse an inactive method or one whose zone does not cover `country` (400), and a method with
+    no destination at all (400 shipping_address_required: there is nothing to check the zone against)."""
+    if not country.strip():
+        raise ShippingAddressRequired(
+            "A shipping address (or its country) is required to price shipping.",
+            details={"shipping_address": ["required"]},
+        )
     if not shipping_method.is_active:
         raise ShippingUnavailable(f"The shipping method {shipping_method.name!r} is not available.")
     zone = shipping_method.zone

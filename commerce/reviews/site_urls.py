@@ -6,5 +6,5 @@ urlpatterns = [
     path("reviews/<slug:slug>/write/", site_views.review_write, name="review-write"),
     path("wishlist/", site_views.wishlist_page, name="wishlist"),
     path("wishlist/add/", site_views.wishlist_add, name="wishlist-add"),
-    path("wishlist/<int:pk>/remove/", site_views.wishlist_remove, name="wishlist-remove"),
+    path("wishlist/<id:pk>/remove/", site_views.wishlist_remove, name="wishlist-remove"),
 ]

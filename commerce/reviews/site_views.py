@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from commerce.core.errors import ApplicationError
+from commerce.core.validation import parse_int_or_none
 
 from .forms import ReviewForm
 from .selectors import product_get_live, wishlist_items_for_user
@@ -51,8 +52,8 @@ def wishlist_page(request):
 @login_required
 @require_POST
 def wishlist_add(request):
-    product_id = request.POST.get("product", "")
-    product = product_get_live(pk=int(product_id)) if product_id.isdigit() else None
+    product_id = parse_int_or_none(request.POST.get("product", ""), min_value=1)
+    product = product_get_live(pk=product_id) if product_id is not None else None
     if product is None:
         raise Http404
     wishlist_item_add(user=request.user, product=product)

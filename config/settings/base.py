@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "corsheaders",
+    "csp",
     "phonenumber_field",
     # Django
     "django.contrib.admin",
@@ -74,6 +76,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # before anything reads the request: control characters in the path or query string, oversized
+    # API bodies (commerce/core/validation.py has the rules)
+    "commerce.core.middleware.InputGuardMiddleware",
+    "commerce.core.middleware.PermissionsPolicyMiddleware",
+    "commerce.core.middleware.ShopCSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,7 +90,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # innermost, so that its process_exception sees a view's exception first: the 500's error id
+    "commerce.core.middleware.ErrorIdMiddleware",
 ]
+# Under /api/ Django's own refusals answer the API's JSON error document (commerce/core/error_views.py)
+CSRF_FAILURE_VIEW = "commerce.core.error_views.csrf_failure"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -174,6 +185,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# The largest request body that is not a file upload: Django's default, stated because the API's JSON
+# parser and InputGuardMiddleware apply it to JSON bodies too (413 request_too_large above it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Email --------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -236,6 +250,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.ShopPageNumberPagination",
+    # JSON bounded in size and depth before parsing, and free of control characters (api/parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -294,6 +314,64 @@ CORS_EXPOSE_HEADERS = ["X-Cart-Token"]
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
+# --- Content-Security-Policy, Permissions-Policy -------------------------------------------------
+# django-csp. The storefront and the API: only this origin's scripts, no inline script or handler
+# attribute anywhere (the templates load static/js/shop.js), no plugins, no framing by other sites.
+_CSP_MEDIA = [SELF, "data:"]
+if AWS_STORAGE_BUCKET_NAME:
+    _CSP_MEDIA += [
+        f"https://{AWS_S3_CUSTOM_DOMAIN}" if AWS_S3_CUSTOM_DOMAIN else (AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com")
+    ]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": _CSP_MEDIA,
+        "media-src": _CSP_MEDIA,
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],  # Wagtail's preview shows the site in a same-origin iframe
+    }
+}
+# The Wagtail and Django admins (staff only, behind login): Wagtail 8 still writes a few inline
+# <script> tags from its widgets (date/time pickers, inline panels) and inline styles, and blob:/data:
+# images for uploads (wagtail/wagtail#1288), so the admin policy allows inline script and style;
+# everything else is as strict as the storefront's. tests/browser/test_csp_admin.py proves the admin
+# raises no violation with it.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [*_CSP_MEDIA, "blob:"],
+        "media-src": [*_CSP_MEDIA, "blob:"],
+    }
+}
+# Browser features the shop never uses are switched off for its pages and anything they embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+PERMISSIONS_POLICY["fullscreen"] = ["self"]
+
 # --- Logging and errors -------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -304,6 +382,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Wagtail's background tasks (search index, references) log every run at INFO
         "django_tasks": {"level": "WARNING"},
+        # unhandled errors with their error id (commerce.core.middleware.ErrorIdMiddleware)
+        "commerce.errors": {"level": "ERROR"},
     },
 }
 

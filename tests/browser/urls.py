@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
-from config.urls import handler500  # noqa: F401
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from config.urls import urlpatterns as project_urlpatterns
 
 

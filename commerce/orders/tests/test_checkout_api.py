@@ -230,3 +230,30 @@ def test_checkout_create_idempotent_writes_happen_before_the_stock_lock(api, sta
     assert set(after_lock[1:]) <= {"RELEASE SAVEPOINT"}, after_lock
     assert any(s.startswith('UPDATE "orders_checkoutidempotencykey"') for s in sql[:lock])
     assert any(s.startswith('INSERT INTO "notifications_notificationlog"') for s in sql[:lock])
+
+
+def test_checkout_preview_without_a_destination_says_the_address_is_missing(api, standard, variant):
+    cart = cart_with((variant, 1))
+    response = api.post("/api/v1/checkout/preview/", {"shipping_method": "standard"}, format="json",
+                        HTTP_X_CART_TOKEN=str(cart.token))
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "shipping_address_required"
+    assert "does not ship to" not in error["message"]
+    assert error["details"] == {"shipping_address": ["required"]}
+
+
+def test_checkout_preview_without_a_shipping_method_still_prices_the_cart(api, standard, variant):
+    cart = cart_with((variant, 2))
+    response = api.post("/api/v1/checkout/preview/", {}, format="json", HTTP_X_CART_TOKEN=str(cart.token))
+    assert response.status_code == 200
+    assert response.json()["subtotal"] == "25.00"
+
+
+def test_checkout_create_without_an_address_is_shipping_address_required(api, standard, variant):
+    cart = cart_with((variant, 1))
+    body = {k: v for k, v in GUEST.items() if k != "shipping_address"}
+    response = checkout(api, cart, body)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "shipping_address_required"
+    assert not Order.objects.exists()
