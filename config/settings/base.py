@@ -209,8 +209,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # queue after this many seconds. Kombu's default is one hour; emails must not wait that long. It must
 # stay above the longest a task can run (the hard time limit) and the longest retry countdown
 # (notification retries are capped at 5 minutes), or a message still held would be delivered twice.
+# Kombu looks for such messages every unacked_restore_interval x unacked_restore_throttle seconds (100 s
+# by default): every 10 s here (one ZRANGE), at most a tenth of the timeout.
+_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=10 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=10 * 60),
+    "visibility_timeout": _BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, _BROKER_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
 }
 # Publishing after a commit with the broker down: fail fast; the notification row stays pending for the
