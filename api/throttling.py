@@ -16,15 +16,35 @@ from commerce.core.cache_redis import default_cache_redis
 
 
 def hit_counter(key: str, *, window_seconds: int) -> int:
-    """Count one hit in the current window for `key` and return the count so far (atomic)."""
+    """Count one hit in the current window for `key` and return the count so far (atomic).
+
+    Redis unreachable: the hit is counted in this process's memory instead, so every limit still holds
+    per process (a client gets at most the limit from each worker process: the limit times the number
+    of processes across the shop, for as long as the outage lasts). Neither fail-closed (refusing every
+    login and checkout would turn a cache outage into a shop outage) nor fail-open (login, tracking and
+    password-reset guessing would be unlimited while Redis is down). Counts restart from Redis's when
+    it answers again.
+    """
+    from redis.exceptions import RedisError
+
+    from commerce.core.cache_redis import local_hit_count, redis_breaker_open, redis_failed
+
     window = int(time.time() // window_seconds)
     full_key = f"throttle:{key}:{window}"
     redis = default_cache_redis()
     if redis is not None:
+        if redis_breaker_open():  # Redis failed in the last second: do not wait on it again
+            return local_hit_count(full_key, window_seconds=window_seconds)
         # One round trip: INCR creates the counter at 1 if absent; EXPIRE (re)sets its lifetime (the
         # key names its window, so a later EXPIRE only keeps a finished window's key a little longer).
         redis_key = cache.make_key(full_key)
-        count, _ = redis.pipeline(transaction=True).incr(redis_key).expire(redis_key, window_seconds + 1).execute()
+        try:
+            count, _ = (
+                redis.pipeline(transaction=True).incr(redis_key).expire(redis_key, window_seconds + 1).execute()
+            )
+        except (RedisError, OSError) as error:
+            redis_failed(error, where="throttle")
+            return local_hit_count(full_key, window_seconds=window_seconds)
         return count
     # add() is atomic set-if-absent; incr() is atomic on Redis and on the locmem cache.
     if cache.add(full_key, 1, timeout=window_seconds + 1):

@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.throttling import hit_counter
+from commerce.core.after_commit import on_commit_fail_open
 
 HONEYPOT_FIELD = "homepage"
 THROTTLE_SCOPE = "contact"
@@ -100,5 +101,6 @@ def contact_submission_create(*, page, form):
                 dedupe_key=f"contact:{submission.pk}:{recipient}",
             )
 
-    transaction.on_commit(send)
+    # fails open: the submission is stored; a failure to record its emails must not answer a 500
+    on_commit_fail_open(send, what="contact form notifications")
     return submission

@@ -30,6 +30,12 @@ each process also holds the version, and the page bodies stored for it, in memor
   (bounded by LOCAL_MAX_ENTRIES / LOCAL_MAX_BYTES, dropped when the version changes), and the next
   request for it is answered with no round trip at all.
 
+Redis unreachable (the cache fails open, commerce/core/cache_redis.py): every read is a miss and every
+page is built from PostgreSQL; a bump that cannot be written is logged and dropped, never raised (it
+runs after commit, where an error would turn a committed order into a 500). Redis may come back with
+the data it held before the outage, so a process that saw Redis fail writes a new version as soon as
+Redis answers again (`_settle_outage`): pages stored before the outage are never served after it.
+
 Whenever the thread does not know the version (not connected yet, connection lost: it reconnects with
 a back-off from 0.1 s to 5 s; a flush being re-read; or a bump by this process not yet echoed back by
 the subscription) every read falls back to the Redis round trip, exactly as without the thread.
@@ -51,7 +57,8 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
-from commerce.core.cache_redis import default_cache_redis
+from commerce.core.after_commit import on_commit_fail_open
+from commerce.core.cache_redis import default_cache_redis, redis_breaker_open, redis_failed, redis_failures
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +283,26 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+# redis_failures() when this process last wrote a version; a different count: an outage since.
+_settled_failures = 0
+
+
+def _settle_outage() -> None:
+    """After Redis failed in this process, write a new version once it answers again.
+
+    Bumps made during the outage were lost, and Redis may still hold pages of the version before it.
+    Every process that saw the outage bumps once (cheap: one miss per page), so a writer that died
+    before Redis returned is covered by the others."""
+    global _settled_failures
+    failures = redis_failures()
+    if failures == _settled_failures or redis_breaker_open() or not _redis_cache():
+        return
+    if _write_new_version(confirm=True) is not None:
+        _settled_failures = failures
+
+
 def catalog_version() -> str:
+    _settle_outage()
     version = _watcher.version()
     if version is not None:
         return version
@@ -289,13 +315,17 @@ def catalog_version() -> str:
     return str(version)
 
 
-def _write_new_version() -> str:
+def _write_new_version(*, confirm: bool = False) -> str | None:
+    """Write (and publish) a new version and return it. Redis unreachable: logged, not raised; the
+    version is returned all the same (nothing is cached under it), or None with `confirm`."""
     # A fresh nanosecond stamp instead of incr(): a plain SET needs no existing key and cannot race
     # into a lower number.
     version = str(time.time_ns())
     if not _redis_cache():
         cache.set(VERSION_KEY, version, None)
         return version
+    if redis_breaker_open():
+        return None if confirm else version
     _watcher.write_started(version)
     try:
         # SET and PUBLISH in one MULTI/EXEC (one round trip): messages leave in the order of the writes.
@@ -304,10 +334,15 @@ def _write_new_version() -> str:
         pipe.set(cache.make_key(VERSION_KEY), cache.client.encode(version))
         pipe.publish(_channel(), version)
         pipe.execute()
-    except Exception:
+    except Exception as error:
         _watcher.write_failed(version)
-        raise
+        redis_failed(error, where="catalogue version bump")
+        return None if confirm else version
     return version
+
+
+def _bump_after_commit() -> None:
+    _write_new_version()
 
 
 def catalog_cache_bump(*, at_commit_only: bool = False) -> None:
@@ -325,7 +360,8 @@ def catalog_cache_bump(*, at_commit_only: bool = False) -> None:
     if not (at_commit_only and in_transaction):
         _write_new_version()
     if in_transaction:
-        transaction.on_commit(_write_new_version)
+        # fails open: the commit stands whatever happens to the bump (see commerce/core/after_commit.py)
+        on_commit_fail_open(_bump_after_commit, what="catalogue version bump")
 
 
 def versioned_key(name: str, version: str) -> str:
@@ -354,6 +390,7 @@ def cached_page_get(name: str) -> tuple[str, Any]:
     round trip: pages are stored as (version, value) under a key without the version, so the version
     and the page come back together in a single MGET; a page stored for an older version is a miss.
     """
+    _settle_outage()
     entry = _watcher.page(name)
     if entry is not None:
         return entry

@@ -1,14 +1,18 @@
 """Shop reports in the Wagtail admin (Reports menu), each exportable to XLSX and CSV by Wagtail's
 ReportView."""
 
+import django_filters
 from django.conf import settings
 from django.utils.functional import cached_property
-from wagtail.admin.ui.tables import Column
+from django.utils.text import Truncator
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from commerce.catalog.models import ProductVariant
 from commerce.core.money import format_money
+from commerce.notifications.models import NotificationLog
 from commerce.orders.models import Order
 
 from . import selectors
@@ -103,3 +107,60 @@ class TopProductsReportView(OrderReportView):
 
     def get_queryset(self):
         return selectors.top_products(days=30, limit=100)
+
+
+class TruncatedColumn(Column):
+    def get_value(self, instance):
+        return Truncator(super().get_value(instance) or "").chars(120)
+
+
+class NotificationLogFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(choices=NotificationLog.Status.choices)
+    event = django_filters.CharFilter(lookup_expr="exact")
+    recipient = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = NotificationLog
+        fields = ["status", "event", "recipient"]
+
+
+class NotificationLogReportView(OrderReportView):
+    """Every email the shop recorded, read-only: its status, how many sends were started, the last error
+    and the Message-ID that every attempt carries. For whoever may view orders: support answers "did my
+    email go out?" from here."""
+
+    page_title = "Email log"
+    header_icon = "mail"
+    index_url_name = "shop_reports:notifications"
+    index_results_url_name = "shop_reports:notifications_results"
+    export_filename = "email-log"
+    filterset_class = NotificationLogFilterSet
+    paginate_by = 50
+    columns = [
+        DateColumn("created_at", label="Recorded"),
+        Column("event", label="Event"),
+        Column("recipient", label="Recipient"),
+        Column("status", label="Status", accessor="get_status_display"),
+        Column("attempts", label="Attempts"),
+        DateColumn("claimed_at", label="Last attempt"),
+        DateColumn("sent_at", label="Sent"),
+        TruncatedColumn("last_error", label="Last error"),
+        Column("message_id", label="Message-ID"),
+    ]
+    list_export = [
+        "created_at", "event", "recipient", "status", "attempts", "claimed_at", "sent_at", "last_error", "message_id"
+    ]
+    export_headings = {
+        "created_at": "Recorded",
+        "event": "Event",
+        "recipient": "Recipient",
+        "status": "Status",
+        "attempts": "Attempts",
+        "claimed_at": "Last attempt",
+        "sent_at": "Sent",
+        "last_error": "Last error",
+        "message_id": "Message-ID",
+    }
+
+    def get_queryset(self):
+        return NotificationLog.objects.defer("context").order_by("-created_at", "-id")

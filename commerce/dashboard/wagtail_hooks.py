@@ -58,3 +58,10 @@ def register_top_products_report():
     return _PermissionMenuItem(
         "Top products", reverse("shop_reports:top_products"), icon_name="pick", order=102, check=_can_see_orders
     )
+
+
+@hooks.register("register_reports_menu_item")
+def register_notification_log_report():
+    return _PermissionMenuItem(
+        "Email log", reverse("shop_reports:notifications"), icon_name="mail", order=103, check=_can_see_orders
+    )

@@ -7,9 +7,10 @@ once the deleting transaction commits: a rolled-back delete keeps a row whose fi
 
 import logging
 
-from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+
+from commerce.core.after_commit import on_commit_fail_open
 
 from .models import ReviewImage
 
@@ -28,4 +29,4 @@ def review_image_file_delete(sender, instance: ReviewImage, **kwargs) -> None:
         except OSError:  # the row is gone either way; a stray file is only wasted space
             logger.warning("could not delete review image file %s", name, exc_info=True)
 
-    transaction.on_commit(delete_file, robust=True)
+    on_commit_fail_open(delete_file, what=f"delete review image file {name}")

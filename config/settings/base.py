@@ -125,15 +125,23 @@ DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # --- Cache, sessions ----------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # The cache fails open (commerce/core/cache_redis.py): a Redis error is a miss, the page is computed
+    # from PostgreSQL. Short socket timeouts so that a Redis that hangs costs little more than one that
+    # refuses; the backend then skips Redis for a second after each failure.
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "commerce.core.cache_redis.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "commerce.core.cache_redis.FailOpenRedisClient",
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+            },
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cartwheel"),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions are written to PostgreSQL and read through the cache: a Redis outage logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -193,6 +201,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cartwheel <shop@example.com>")
 SHOP_STAFF_EMAIL = env("SHOP_STAFF_EMAIL", default="staff@example.com")
+# Seconds an SMTP connect/command may take; a hanging server then fails the send, which is retried.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# A notification left `sending` longer than this belongs to a sender that died: the resend job takes it
+# back. Above the task's hard time limit, so a live send is never taken over.
+NOTIFICATION_SENDING_LEASE_SECONDS = env.int("NOTIFICATION_SENDING_LEASE_SECONDS", default=5 * 60)
+# A `pending` notification older than this has lost its task (broker down at commit): resent.
+NOTIFICATION_PENDING_GRACE_SECONDS = env.int("NOTIFICATION_PENDING_GRACE_SECONDS", default=2 * 60)
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -201,7 +216,28 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A pool process killed mid-task (OOM, SIGKILL) puts the message back instead of acknowledging it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis broker: a message a worker took but never acknowledged (the worker was killed) goes back to the
+# queue after this many seconds. Kombu's default is one hour; emails must not wait that long. It must
+# stay above the longest a task can run (the hard time limit) and the longest retry countdown
+# (notification retries are capped at 5 minutes), or a message still held would be delivered twice.
+# Kombu looks for such messages every unacked_restore_interval x unacked_restore_throttle seconds (100 s
+# by default): every 10 s here (one ZRANGE), at most a tenth of the timeout.
+_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=10 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, _BROKER_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+}
+# Publishing after a commit with the broker down: fail fast; the notification row stays pending for the
+# resend job instead of the shopper's request waiting on retries.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# No task may hold a worker forever (a hanging SMTP server): soft limit raises in the task, hard kills it.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-pending-orders": {
@@ -217,9 +253,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
     },
     # emails whose enqueue was lost (broker down at commit time) are sent late rather than never
+    # and those whose sender died mid-send (a row left `sending` past its lease) are sent again
     "resend-pending-notifications": {
         "task": "commerce.notifications.tasks.notifications_resend_pending",
-        "schedule": timedelta(minutes=10),
+        "schedule": timedelta(minutes=2),
     },
 }
 
