@@ -119,7 +119,7 @@ def product_list_query_parse(params: QueryDict) -> ProductListQuery:
     page = 1
     if "page" in params:
         raw = params.get("page", "").strip()
-        if raw.isdigit() and int(raw) >= 1:
+        if raw.isascii() and raw.isdigit() and int(raw) >= 1:
             page = int(raw)
         else:
             errors["page"] = ["Must be a whole number from 1."]

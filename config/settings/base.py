@@ -233,7 +233,12 @@ REST_FRAMEWORK = {
     # Wagtail's API v2 views take these global defaults, so the global permission stays permissive;
     # every shop view sets its own permission classes.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # every operation documents its standard error responses and headers (api/schema.py)
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ShopAutoSchema",
+    # JSON bodies only: generated clients send what the schema declares, and a form or multipart body
+    # is one more parser to fuzz. Views that take a file upload (review images) opt into multipart.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",  # APIClient sends what the API parses
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.ShopPageNumberPagination",
     "PAGE_SIZE": 20,
