@@ -17,6 +17,9 @@ whatever a view declared, and response headers (`X-Cart-Token`, `Idempotent-Repl
 are documented where the views send them.
 """
 
+import json
+import re
+
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
@@ -72,11 +75,26 @@ IDEMPOTENT_REPLAYED_HEADER = {
 }
 
 
+def _allow_empty_text(schema) -> None:
+    """An empty optional text query parameter (`?placement=`, what a form's blank <select> sends) is
+    the same as an absent one, as DRF's serializers and the catalogue parser read it: documented so."""
+    if not isinstance(schema, dict) or schema.get("type") != "string":
+        return
+    schema.pop("minLength", None)
+    if "enum" in schema and "" not in schema["enum"]:
+        schema["enum"] = [*schema["enum"], ""]
+    if "pattern" in schema and not re.search(schema["pattern"], ""):
+        schema["pattern"] = f"^(?:{schema['pattern'].removeprefix('^').removesuffix('$')})?$"
+
+
 class ShopAutoSchema(AutoSchema):
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and not parameter.get("required"):
+                _allow_empty_text(parameter.get("schema"))
         responses = operation["responses"]
         for code, description in self._standard_errors(operation).items():
             responses.setdefault(code, {"description": description})
@@ -97,6 +115,10 @@ class ShopAutoSchema(AutoSchema):
             if not headers:
                 del response["headers"]
         operation["responses"] = dict(sorted(responses.items()))
+        if operation.get("security") == [{}]:
+            # no credentials accepted at all: say nothing, rather than "optional auth of no scheme",
+            # which generators read as "needs an authenticated client"
+            del operation["security"]
         return operation
 
     def _standard_errors(self, operation) -> dict[str, str]:
@@ -144,3 +166,49 @@ def exclude_wagtail_endpoints(endpoints):
     return [
         ep for ep in endpoints if ep[0].startswith("/api/v1/") and not ep[0].startswith("/api/v1/cms/")
     ]
+
+
+# Text the API refuses before reading it: DRF's CharField rejects NUL characters, so the contract says
+# so. One pattern for every free-text string the client sends (parameters and request bodies);
+# strings that carry their own pattern, format or enum keep it.
+TEXT_PATTERN = r"^[^\u0000]*$"
+
+
+def _constrain_text(schema) -> None:
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not ({"pattern", "format", "enum"} & schema.keys()):
+        schema["pattern"] = TEXT_PATTERN
+    for key in ("properties",):
+        for child in schema.get(key, {}).values():
+            _constrain_text(child)
+    for key in ("items", "additionalProperties"):
+        _constrain_text(schema.get(key))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for child in schema.get(key, []):
+            _constrain_text(child)
+
+
+def constrain_request_text(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the request side documents the text it accepts."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                _constrain_text(parameter.get("schema"))
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: request-only components
+            _constrain_text(schema)
+    _drop_unreferenced(schemas, result)
+    return result
+
+
+def _drop_unreferenced(schemas: dict, result: dict) -> None:
+    """Components a view declared but the schema no longer uses (4xx bodies replaced by `Error`)."""
+    while True:
+        text = json.dumps(result, default=str)
+        unused = [name for name in schemas if f'"#/components/schemas/{name}"' not in text]
+        if not unused:
+            return
+        for name in unused:
+            del schemas[name]

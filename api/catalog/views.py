@@ -95,7 +95,9 @@ PRODUCT_LIST_PARAMETERS = [
     ),
     OpenApiParameter("price_max", DECIMAL_STRING, description="Some active variant costs at most this."),
     OpenApiParameter("in_stock", OpenApiTypes.BOOL, description="true: only products with available stock; false: only sold-out ones."),
-    OpenApiParameter("q", OpenApiTypes.STR, description="Words in the name or description (at most 100 characters)."),
+    OpenApiParameter(
+        "q", {"type": "string", "maxLength": 100}, description="Words in the name or description (at most 100 characters)."
+    ),
     OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(PRODUCT_ORDERINGS), description="Default: name."),
     OpenApiParameter(
         "page", {"type": "integer", "minimum": 1}, description="From 1. A page past the end answers 404 page_out_of_range."

@@ -162,7 +162,9 @@ def _address_resolve(*, user, address: ShippingAddress | None, address_id: int |
             raise CheckoutDetailsInvalid("No such saved address.", details={"address_id": "not found"})
         return ShippingAddress.from_saved(saved)
     if address is None:
-        raise CheckoutDetailsInvalid("A shipping address is required.", details={"shipping_address": "required"})
+        raise CheckoutDetailsInvalid(
+            "A shipping address is required.", code="shipping_address_required", details={"shipping_address": "required"}
+        )
     missing = {f: "required" for f in ("full_name", "line1", "city", "country") if not getattr(address, f).strip()}
     if missing:
         raise CheckoutDetailsInvalid("The shipping address is incomplete.", details=missing)

@@ -281,6 +281,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Wagtail's own API v2 (/api/v1/cms/) is not part of the shop's contract
     "PREPROCESSING_HOOKS": ["api.schema.exclude_wagtail_endpoints"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.constrain_request_text"],
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
