@@ -11,7 +11,10 @@ class CartItemAddSerializer(serializers.Serializer):
 
 
 class CartItemUpdateSerializer(serializers.Serializer):
-    quantity = StrictIntegerField(min_value=0, max_value=1000, help_text="0 removes the line")
+    # optional, as PATCH bodies are: `{}` changes nothing and answers the cart (404 for an unknown line)
+    quantity = StrictIntegerField(
+        min_value=0, max_value=1000, required=False, help_text="0 removes the line; absent leaves it as it is"
+    )
 
 
 class CartLineSerializer(serializers.Serializer):

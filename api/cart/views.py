@@ -19,6 +19,7 @@ from commerce.cart.services import (
     cart_line_set_quantity,
     cart_resolve,
 )
+from commerce.core.errors import NotFoundError
 
 from .serializers import CartItemAddSerializer, CartItemUpdateSerializer, CartSerializer
 
@@ -116,7 +117,13 @@ class CartItemDetailView(APIView):
         serializer = CartItemUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cart = request_cart_or_404(request)
-        cart_line_set_quantity(cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"])
+        quantity = serializer.validated_data.get("quantity")
+        if quantity is None:
+            response = cart_response(cart)
+            if not any(line["id"] == line_id for line in response.data["lines"]):
+                raise NotFoundError("This cart has no such line.", code="cart_line_not_found")
+            return response
+        cart_line_set_quantity(cart=cart, line_id=line_id, quantity=quantity)
         return cart_response(cart)
 
     @extend_schema(

@@ -64,7 +64,8 @@ def product_list_query_parse(params: QueryDict) -> ProductListQuery:
     canonical: list[tuple[str, str]] = []
 
     category_ids = None
-    if "category" in params:
+    # an empty filter (`?category=`, as a form with an unselected <select> sends) is no filter
+    if params.get("category", "").strip():
         slug = params.get("category", "").strip()
         index = category_index_get()
         category_id = index.active_id_for_slug(slug)
@@ -75,7 +76,7 @@ def product_list_query_parse(params: QueryDict) -> ProductListQuery:
             canonical.append(("category", slug))
 
     product_type_id = None
-    if "product_type" in params:
+    if params.get("product_type", "").strip():
         slug = params.get("product_type", "").strip()
         product_type_id = filter_index_get().product_type_id_by_slug.get(slug)
         if product_type_id is None:
@@ -85,7 +86,7 @@ def product_list_query_parse(params: QueryDict) -> ProductListQuery:
 
     prices = {}
     for name in ("price_min", "price_max"):
-        if name in params:
+        if params.get(name, "").strip():
             prices[name] = _parse_price(params.get(name, ""), name, errors)
             if prices[name] is not None:
                 canonical.append((name, str(prices[name])))

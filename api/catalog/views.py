@@ -21,7 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from api.pagination import ShopPageNumberPagination
+from api.pagination import ShopPageNumberPagination, page_out_of_range, page_past_end
 from commerce.catalog.cache import cached_page_get, cached_page_set
 from commerce.catalog.selectors import (
     PRODUCT_ORDERINGS,
@@ -95,10 +95,14 @@ PRODUCT_LIST_PARAMETERS = [
     ),
     OpenApiParameter("price_max", DECIMAL_STRING, description="Some active variant costs at most this."),
     OpenApiParameter("in_stock", OpenApiTypes.BOOL, description="true: only products with available stock; false: only sold-out ones."),
-    OpenApiParameter("q", OpenApiTypes.STR, description="Words in the name or description (at most 100 characters)."),
+    OpenApiParameter(
+        "q", {"type": "string", "maxLength": 100}, description="Words in the name or description (at most 100 characters)."
+    ),
     OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(PRODUCT_ORDERINGS), description="Default: name."),
-    OpenApiParameter("page", OpenApiTypes.INT, description="From 1. A page past the end answers 404 page_out_of_range."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="Default 20, capped at 100."),
+    OpenApiParameter(
+        "page", {"type": "integer", "minimum": 1}, description="From 1. A page past the end answers 404 page_out_of_range."
+    ),
+    OpenApiParameter("page_size", {"type": "integer", "minimum": 1}, description="Default 20, capped at 100."),
     OpenApiParameter(
         "attribute_filters",
         {"type": "object", "additionalProperties": {"type": "string"}},
@@ -155,6 +159,8 @@ class ProductListView(CachedCatalogView):
         return _json_response(body)
 
     def _page(self, request, query: ProductListQuery, page_size: int, canonical: list, base_url: str) -> dict:
+        if page_past_end(page=query.page, page_size=page_size):
+            raise page_out_of_range()
         offset = (query.page - 1) * page_size
         page = product_list_page(filters=query.filters, ordering=query.ordering, offset=offset, limit=page_size)
         count, rows = page.count, page.rows

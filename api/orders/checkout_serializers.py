@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
@@ -19,6 +20,9 @@ class CountryField(serializers.CharField):
         kwargs.setdefault("max_length", 2)
         kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, e.g. US")
         super().__init__(**kwargs)
+        # documents the format in the schema (the check itself is in to_internal_value)
+        pattern = r"^([A-Za-z]{2})?$" if self.allow_blank else r"^[A-Za-z]{2}$"
+        self.validators.append(RegexValidator(pattern))
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data).upper()

@@ -112,6 +112,11 @@ def shipping_method_check(*, shipping_method: ShippingMethod, country: str) -> N
     if not shipping_method.is_active:
         raise ShippingUnavailable(f"The shipping method {shipping_method.name!r} is not available.")
     zone = shipping_method.zone
+    if zone is not None and not country:
+        raise ShippingAddressRequired(
+            "A destination is required to price shipping: send a country or a shipping address.",
+            details={"shipping_address": ["required"]},
+        )
     if zone is not None and not zone.covers(country):
         raise ShippingUnavailable(
             f"{shipping_method.name} does not ship to {country.upper()}.", details={"country": country.upper()}
