@@ -2,7 +2,8 @@
 
 It locks the order row, re-reads the status under the lock, refuses moves the transition map does
 not allow, applies the stock effect of the move, writes the timeline (`OrderStatusLog`), tells
-other apps through `order_status_changed` and emails the customer after commit.
+other apps through `order_status_changed`, gives a cancelled order's coupon use back (promotions
+service, called directly: orders depend on promotions, never the reverse) and emails the customer after commit.
 Because the status is re-read under the lock, two racing confirms serialise: the second one sees
 "confirmed" and is refused, so stock is deducted once.
 """
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from commerce.catalog.stock import stock_deduct, stock_release, stock_restock
 from commerce.core.errors import ApplicationError, ConflictError, NotFoundError
+from commerce.promotions.services import coupon_release
 
 from .models import Order, OrderStatusLog
 from .notifications import ORDER_EVENTS, order_notify
@@ -137,6 +139,9 @@ def order_status_change(
     OrderStatusLog.objects.create(
         order=order, from_status=from_status, to_status=to_status, changed_by=_user_or_none(by), note=note
     )
+    if to_status == Status.CANCELLED and order.coupon_code:
+        # the coupon use comes back only if the cancel commits (same transaction)
+        coupon_release(order=order)
     order_status_changed.send(sender=Order, order=order, from_status=from_status, to_status=to_status, by=by)
     if to_status in ORDER_EVENTS:
         order_notify(order=order, event=to_status)

@@ -8,8 +8,9 @@ Checkout calls, inside its transaction:
 `coupon_usage_record` then inserts the use only if the total and per-customer counts, read by that
 same statement after the lock was taken, are under the limits. Every checkout using a coupon queues
 on its row, so a limit holds however many run at once. `coupon_redeem` does lock + record in one call
-for other callers. Cancelling an order calls `coupon_release` (receivers.py, on the orders app's
-`order_status_changed` signal), which gives the use back.
+for other callers. The orders app's status service calls `coupon_release` when an order is cancelled
+(inside its transaction), which gives the use back. The dependency runs one way: orders call
+promotions; promotions never import orders.
 
 Precedence and rounding are documented in `commerce.promotions.pricing`.
 """
