@@ -49,7 +49,7 @@ def test_desk_list_filters_by_status_and_searches_number_phone_email(manager):
 
     listing = manager.get(f"{BASE}/").content.decode()
     assert "CW-500001" in listing and "CW-500002" in listing
-    assert "Confirm selected orders" in listing and 'form="order-bulk-confirm"' in listing
+    assert "Confirm selected" in listing and 'form="order-bulk"' in listing
 
     by_status = manager.get(f"{BASE}/?status__exact=confirmed").content.decode()
     assert "CW-500002" in by_status and "CW-500001" not in by_status
@@ -79,7 +79,8 @@ def test_desk_inspect_shows_lines_totals_address_timeline_and_actions(manager):
     for text in ("CW-500010", order.lines.get().sku, "$30.00", "$35.00", "1 Main Street", "Springfield",
                  "phoned the customer", "Mark processing", "Cancel order", "Mark paid", "Add a note"):
         assert text in page
-    assert f"{BASE}/ship/{order.pk}/" not in page  # not offered before processing
+    # shipping is offered straight after confirmation: "Mark processing" is optional
+    assert f"{BASE}/ship/{order.pk}/" in page and 'name="ship-courier"' in page
 
 
 def test_desk_viewer_sees_the_order_but_no_buttons(viewer):
@@ -128,7 +129,11 @@ def test_desk_cancel_deliver_mark_paid_and_note(manager):
     order = order_with_lines(quantities=(3,), stock_on_hand=10)
     manager.post(f"{BASE}/mark_paid/{order.pk}/")
     manager.post(f"{BASE}/add_note/{order.pk}/", {"add_note-note": "gift wrap please"})
-    manager.post(f"{BASE}/cancel/{order.pk}/")
+    asked = manager.post(f"{BASE}/cancel/{order.pk}/")
+    assert asked.status_code == 200 and "Yes, cancel order" in asked.content.decode()
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING  # nothing happens before the confirmation
+    manager.post(f"{BASE}/cancel/{order.pk}/", {"confirmed": "yes"})
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED and order.payment_status == "paid"
     assert _stock(order) == (10, 0)
@@ -138,9 +143,13 @@ def test_desk_cancel_deliver_mark_paid_and_note(manager):
 def test_desk_bulk_confirm_confirms_selected_and_reports_refusals(manager):
     first, second, untouched = order_with_lines(), order_with_lines(), order_with_lines()
     cancelled = order_with_lines()
-    manager.post(f"{BASE}/cancel/{cancelled.pk}/")
+    manager.post(f"{BASE}/cancel/{cancelled.pk}/", {"confirmed": "yes"})
+    asked = manager.post(f"{BASE}/bulk/", {"action": "confirm", "order_ids": [first.pk, second.pk, cancelled.pk]})
+    assert asked.status_code == 200 and "Yes, confirm 3 orders" in asked.content.decode()
+    assert Order.objects.get(pk=first.pk).status == "pending"  # asked first, nothing done yet
     response = manager.post(
-        f"{BASE}/bulk_confirm/", {"order_ids": [first.pk, second.pk, cancelled.pk]}, follow=True
+        f"{BASE}/bulk/", {"action": "confirm", "confirmed": "yes", "order_ids": [first.pk, second.pk, cancelled.pk]},
+        follow=True,
     )
     page = response.content.decode()
     assert "Confirmed 2 order(s)" in page and f"{cancelled.number}: An order cannot go from cancelled" in page
@@ -156,11 +165,12 @@ def test_desk_bulk_confirm_confirms_selected_and_reports_refusals(manager):
         ("process/{pk}/", {}),
         ("ship/{pk}/", {"ship-courier": "UPS", "ship-tracking_number": "1"}),
         ("deliver/{pk}/", {}),
-        ("cancel/{pk}/", {}),
-        ("return/{pk}/", {}),
+        ("cancel/{pk}/", {"confirmed": "yes"}),
+        ("return/{pk}/", {"confirmed": "yes"}),
         ("mark_paid/{pk}/", {}),
         ("add_note/{pk}/", {"add_note-note": "hi"}),
         ("bulk_confirm/", {"order_ids": ["{pk}"]}),
+        ("bulk/", {"order_ids": ["{pk}"], "action": "cancel", "confirmed": "yes"}),
     ],
 )
 def test_desk_actions_without_permission_are_403(viewer, path, data):
@@ -212,4 +222,4 @@ def test_desk_timeline_shows_placed_once_when_checkout_logged_it(manager):
     order = order_with_lines(number="CW-500020")
     OrderStatusLog.objects.create(order=order, from_status="", to_status="pending")
     page = manager.get(f"{BASE}/inspect/{order.pk}/").content.decode()
-    assert page.count("<td>Placed</td>") == 1
+    assert page.count("<span>Placed</span>") == 1
