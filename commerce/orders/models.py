@@ -152,6 +152,7 @@ class Order(models.Model):
             ("add_order_note", "Can add notes to an order's timeline"),
             ("refund_order", "Can refund orders"),
             ("manage_returns", "Can approve, receive and reject returns"),
+            ("view_revenue", "Can see revenue and sales figures"),
         ]
 
     def __str__(self):

@@ -94,6 +94,9 @@ def order_refund(
     except ArithmeticError:
         raise ApplicationError("Shipping amount must be a number.", code="invalid_refund") from None
     order = _lock(order_id)  # everything below is read under the lock
+    if order.payment_status == Order.PaymentStatus.REFUNDED:
+        raise ConflictError(f"Order {order.number} was refunded in full: nothing is left to refund.",
+                            code="refund_exceeds_paid", details={"refundable": "0.00"})
     if order.payment_status not in PAID_STATUSES:
         raise ConflictError(f"Order {order.number} has not been paid: there is nothing to refund.",
                             code="order_not_paid", details={"payment_status": order.payment_status})
