@@ -126,3 +126,27 @@ def audit_log(*, instance: models.Model, action: str, user=None, data: dict | No
     )
     ModelLogEntry.objects.bulk_create([entry])
     return entry
+
+
+def audit_log_many(*, instances, action: str, user=None, data_for=None) -> list:
+    """One entry per instance in a single INSERT (bulk moderation: constant queries however many)."""
+    instances = list(instances)
+    if not instances:
+        return []
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    if not log_registry.action_exists(action):
+        raise ValidationError({"action": f"The log action {action!r} has not been registered."})
+    context = get_active_log_context()
+    now = timezone.now()
+    entries = [
+        ModelLogEntry(
+            content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+            object_id=str(instance.pk), label=str(instance) or f"{type(instance).__name__} object ({instance.pk})",
+            action=action, timestamp=now, data=_jsonable(data_for(instance) if data_for else {}),
+            user=user or context.user, uuid=context.uuid,
+        )
+        for instance in instances
+    ]
+    ModelLogEntry.objects.bulk_create(entries)
+    return entries
