@@ -10,7 +10,7 @@ from commerce.orders.selectors import order_timeline
 class OrderLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderLine
-        fields = ["product_name", "sku", "attributes", "unit_price", "quantity", "line_total"]
+        fields = ["id", "product_name", "sku", "attributes", "unit_price", "quantity", "line_total"]
         read_only_fields = fields
 
 
@@ -96,3 +96,38 @@ class TrackingSerializer(serializers.ModelSerializer):
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, order):
         return timeline_data(order)
+
+
+class ReturnLineRequestSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField(min_value=1, help_text="`id` of a line of this order")
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
+class ReturnCreateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    lines = ReturnLineRequestSerializer(many=True, allow_empty=False, max_length=200)
+
+    def validate_lines(self, lines):
+        seen = set()
+        for line in lines:
+            if line["line_id"] in seen:
+                raise serializers.ValidationError("Each line may appear once.")
+            seen.add(line["line_id"])
+        return lines
+
+
+class ReturnLineSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField(source="order_line_id")
+    sku = serializers.CharField(source="order_line.sku")
+    product_name = serializers.CharField(source="order_line.product_name")
+    quantity = serializers.IntegerField()
+
+
+class ReturnSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    reason = serializers.CharField()
+    staff_note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    lines = ReturnLineSerializer(many=True)

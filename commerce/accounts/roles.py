@@ -9,11 +9,11 @@ for every permission of an app's models (including custom ones such as orders.ch
   (names, descriptions, images, SEO, publishing). They can look at product types and attributes
   but not change them, and cannot touch variants, prices or stock: that is shop operations.
 - Shop managers run the shop: the whole catalogue including product types, variants, prices and
-  stock; orders (view, edit, move through the workflow, add notes; never delete: orders are the
-  books); shipping zones, methods and tax rates; coupons and automatic promotions; reviews and
+  stock; orders (view, edit, move through the workflow, ship, refund, handle returns, add notes,
+  see revenue; never delete: orders are the books); shipping zones, methods and tax rates; coupons and automatic promotions; reviews and
   wishlists; the shop's settings; and uploading product images.
 - Support answers customers: orders read-only plus timeline notes, and review moderation.
-  No catalogue, coupons, pages or settings.
+  No catalogue, coupons, pages or settings, and no revenue figures (orders.view_revenue).
 """
 
 import logging
@@ -80,6 +80,9 @@ SHOP_MANAGERS = Role(
         "orders.change_order",
         "orders.change_order_status",
         "orders.add_order_note",
+        "orders.refund_order",
+        "orders.manage_returns",
+        "orders.view_revenue",
         "orders.view_orderline",
         "orders.view_orderstatuslog",
         "orders.add_shippingzone",

@@ -25,4 +25,6 @@ urlpatterns = [
     path("account/addresses/<id:address_id>/default/", views.address_make_default, name="address_make_default"),
     path("account/orders/", views.order_list, name="orders"),
     path("account/orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("account/orders/<str:number>/invoice/", views.order_invoice, name="order_invoice"),
+    path("account/orders/<str:number>/return/", views.order_return_request, name="order_return"),
 ]

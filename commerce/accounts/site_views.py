@@ -8,9 +8,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
@@ -221,12 +222,77 @@ def order_list(request):
     return render(request, "account/order_list.html", {"page": page, "orders": page.object_list})
 
 
-@login_required
-def order_detail(request, number: str):
-    from commerce.orders.selectors import order_get_for_customer
+def _own_order_with_operations(request, number: str):
+    from commerce.orders.selectors import order_get_for_customer_documents
 
     try:
-        order = order_get_for_customer(user=request.user, number=number)
+        return order_get_for_customer_documents(user=request.user, number=number)
     except ApplicationError as exc:  # someone else's order is "not found" too
         raise Http404(exc.message) from exc
-    return render(request, "account/order_detail.html", {"order": order})
+
+
+def _return_rows(order):
+    from commerce.orders.returns import order_return_deadline, order_returnable
+
+    returnable = order_returnable(order=order)
+    deadline = order_return_deadline(order=order)
+    open_window = deadline is not None and timezone.now() <= deadline
+    rows = [{"line": line, "returnable": returnable.get(line.pk, 0)} for line in order.lines.all()]
+    return rows, deadline, open_window and any(r["returnable"] for r in rows)
+
+
+@login_required
+def order_detail(request, number: str):
+    order = _own_order_with_operations(request, number)
+    rows, deadline, can_return = _return_rows(order)
+    return render(request, "account/order_detail.html", {
+        "order": order, "invoice": getattr(order, "invoice", None), "can_return": can_return,
+        "return_deadline": deadline,
+    })
+
+
+@login_required
+def order_invoice(request, number: str):
+    from commerce.orders.selectors import order_invoice_pdf_for_customer
+
+    try:
+        filename, pdf = order_invoice_pdf_for_customer(user=request.user, number=number)
+    except ApplicationError as exc:
+        raise Http404(exc.message) from exc
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def order_return_request(request, number: str):
+    """Ask to return delivered items: a quantity per line and a reason (same service as the API)."""
+    from commerce.orders.returns import return_request_create
+
+    order = _own_order_with_operations(request, number)
+    rows, deadline, can_return = _return_rows(order)
+    errors, reason = {}, ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "").strip()[:2000]
+        lines = {}
+        for row in rows:
+            raw = request.POST.get(f"qty_{row['line'].pk}", "0").strip() or "0"
+            if not raw.isdigit():
+                errors[str(row["line"].pk)] = "Enter a whole number."
+            elif int(raw):
+                lines[row["line"].pk] = int(raw)
+        if not errors:
+            try:
+                return_request = return_request_create(order_id=order.pk, lines=lines, reason=reason, by=request.user)
+            except ApplicationError as exc:
+                errors = exc.details if isinstance(exc.details, dict) else {}
+                errors["__all__"] = exc.message
+            else:
+                messages.success(request, f"Return {return_request.number} requested. We will email you.")
+                return redirect("account:order_detail", number=order.number)
+    for row in rows:
+        row["error"] = errors.get(str(row["line"].pk), "")
+    return render(request, "account/order_return.html", {
+        "order": order, "rows": rows, "deadline": deadline, "can_return": can_return, "reason": reason,
+        "form_error": errors.get("__all__", "") or errors.get("reason", ""),
+    }, status=400 if errors else 200)

@@ -15,6 +15,8 @@ from decimal import Decimal
 from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from commerce.core.audit import AuditAction, audit_log
+
 from .models import Attribute, AttributeValue, ProductAttributeValue, ProductTypeAttribute, ProductVariant
 
 ATTRIBUTE_FIELD_PREFIX = "attribute_"
@@ -42,8 +44,21 @@ def _attribute_field(attribute: Attribute, values: list[AttributeValue]) -> form
 class ProductAdminForm(WagtailAdminModelForm):
     """The product form, with one field per product attribute of the product's (fixed) type."""
 
+    PRICE_PERMISSION = "catalog.change_product_price"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "sku_code" in self.fields:
+            self.fields["sku_code"].required = False
+        user = getattr(self, "for_user", None)
+        if "base_price" in self.fields and user is not None and not user.has_perm(self.PRICE_PERMISSION):
+            # Read-only for roles without the price permission. A disabled field ignores what is
+            # posted and keeps its initial value, so a forged POST cannot change the price either.
+            field = self.fields["base_price"]
+            field.disabled = True
+            field.help_text = "Only shop managers can change prices."
+            if self.instance.pk is None:
+                self.initial["base_price"] = Decimal("0.00")
         self.attribute_fields: list[tuple[str, Attribute]] = []
         if not self.instance.product_type_id:
             return
@@ -107,6 +122,10 @@ class ProductAdminForm(WagtailAdminModelForm):
             row.sort_order = order
         # Set on the cluster, in memory: saved with the product, or kept in a draft revision.
         self.instance.attribute_values = rows
+        if self.instance.pk and "base_price" in self.changed_data:
+            audit_log(instance=self.instance, action=AuditAction.PRICE_CHANGE, user=getattr(self, "for_user", None),
+                      data={"subject": self.instance.name, "from": self.initial.get("base_price"),
+                            "to": self.cleaned_data.get("base_price")})
         return super().save(commit=commit)
 
 

@@ -7,6 +7,7 @@ recreates ParentalKey children on publish, so a variant has an ordinary foreign 
 is edited on its own screen.
 """
 
+import re
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -134,6 +135,19 @@ class ProductTypeAttribute(Orderable):
         return f"{self.product_type}: {self.attribute} ({self.role})"
 
 
+_SKU_PREFIX_UNSAFE = re.compile(r"[^A-Z0-9]+")
+
+
+def sku_prefix_from_name(name: str) -> str:
+    """A short SKU prefix from a product name: initials of the first words and the last word,
+    e.g. "Classic Tee" -> "CTEE", "Mug" -> "MUG"; at most 12 characters, never empty."""
+    words = [w for w in _SKU_PREFIX_UNSAFE.split(name.upper()) if w]
+    if not words:
+        return "ITEM"
+    prefix = "".join(w[0] for w in words[:-1]) + words[-1][:6]
+    return prefix[:12]
+
+
 class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, ClusterableModel):
     product_type = models.ForeignKey(ProductType, on_delete=models.PROTECT, related_name="products")
     category = models.ForeignKey(
@@ -144,7 +158,8 @@ class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, C
     sku_code = models.CharField(
         "SKU prefix",
         max_length=12,
-        help_text="Start of every variant SKU, e.g. CTEE gives CTEE-S-RED",
+        blank=True,
+        help_text="Start of every variant SKU, e.g. CTEE gives CTEE-S-RED. Left empty, it is made from the name.",
     )
     description = RichTextField(blank=True)
     base_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
@@ -174,9 +189,18 @@ class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, C
         constraints = [
             models.CheckConstraint(condition=Q(base_price__gte=0), name="catalog_product_price_not_negative"),
         ]
+        permissions = [("change_product_price", "Can change product and variant prices")]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # a product never reaches variant generation without its SKU prefix (no more "P49-S-RED")
+        if not self.sku_code.strip():
+            self.sku_code = sku_prefix_from_name(self.name)
+        else:
+            self.sku_code = _SKU_PREFIX_UNSAFE.sub("", self.sku_code.upper())[:12] or sku_prefix_from_name(self.name)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("shop-product", kwargs={"slug": self.slug})

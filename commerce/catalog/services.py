@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 
+from commerce.core.audit import AuditAction, audit_log
 from commerce.core.errors import ApplicationError
 
 from .cache import catalog_cache_bump
@@ -133,7 +134,9 @@ _VARIANT_GRID_FIELDS = ("sku", "price", "stock_on_hand", "weight", "is_active")
 
 
 @transaction.atomic
-def variants_update(*, product: Product, changes: Mapping[int, Mapping[str, object]]) -> list[ProductVariant]:
+def variants_update(
+    *, product: Product, changes: Mapping[int, Mapping[str, object]], by=None, source: str = "variant grid"
+) -> list[ProductVariant]:
     """Save the variant grid of one product: SKU, price, stock on hand, weight and active per variant.
 
     `changes` maps a variant id of this product to its new field values. All or nothing: every row is
@@ -199,8 +202,18 @@ def variants_update(*, product: Product, changes: Mapping[int, Mapping[str, obje
         changed = [name for name in _VARIANT_GRID_FIELDS if name in fields and getattr(variant, name) != fields[name]]
         if not changed:
             continue
+        before = {name: getattr(variant, name) for name in changed}
         for name in changed:
             setattr(variant, name, fields[name])
         variant.save(update_fields=[*changed, "updated_at"])
         saved.append(variant)
+        if "stock_on_hand" in changed:
+            audit_log(instance=variant, action=AuditAction.STOCK_CHANGE, user=by, data={
+                "sku": variant.sku, "from": before["stock_on_hand"], "to": variant.stock_on_hand, "source": source,
+            })
+        if "price" in changed:
+            audit_log(instance=variant, action=AuditAction.PRICE_CHANGE, user=by, data={
+                "subject": variant.sku, "from": before["price"] if before["price"] is not None else "base price",
+                "to": variant.price if variant.price is not None else "base price",
+            })
     return saved

@@ -310,7 +310,7 @@ class ProductVariantsView(WagtailAdminTemplateMixin, TemplateView):
             changes = {form.instance.pk: form.cleaned_data for form in formset.forms if form.has_changed()}
             try:
                 with transaction.atomic():
-                    saved = variants_update(product=self.product, changes=changes)
+                    saved = variants_update(product=self.product, changes=changes, by=self.request.user)
             except ApplicationError as error:
                 self._attach_errors(formset, error)
             else:

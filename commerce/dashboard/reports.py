@@ -25,9 +25,13 @@ class MoneyColumn(Column):
 
 
 class OrderReportView(ReportView):
-    """Reports over orders: for whoever may view orders (shop managers, support)."""
+    """Reports of sales and revenue: for roles that see money (orders.view_revenue), not support."""
 
-    any_permission_required = ["view", "change"]
+    any_permission_required = ["view_revenue"]
+
+    def user_has_any_permission(self, permissions):
+        # a custom codename, not "<action>_order": ask Django directly
+        return self.request.user.has_perm("orders.view_revenue")
 
     @cached_property
     def permission_policy(self):

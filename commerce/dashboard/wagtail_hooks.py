@@ -10,6 +10,11 @@ def _can_see_orders(user) -> bool:
     return user.has_perm("orders.view_order") or user.has_perm("orders.change_order")
 
 
+def _can_see_money(user) -> bool:
+    """Revenue and sales figures: roles with orders.view_revenue (shop managers), not support."""
+    return user.has_perm("orders.view_revenue")
+
+
 def _can_see_stock(user) -> bool:
     return user.has_perm("catalog.view_productvariant") or user.has_perm("catalog.change_productvariant")
 
@@ -17,8 +22,12 @@ def _can_see_stock(user) -> bool:
 @hooks.register("construct_homepage_panels")
 def add_shop_panels(request, panels):
     user = request.user
+    if _can_see_money(user):
+        panels.append(SalesPanel())
     if _can_see_orders(user):
-        panels += [SalesPanel(), PendingOrdersPanel(), SalesChartPanel()]
+        panels.append(PendingOrdersPanel())
+    if _can_see_money(user):
+        panels.append(SalesChartPanel())
     if _can_see_stock(user):
         panels.append(LowStockPanel())
     if user.has_perm("reviews.change_review"):
@@ -49,14 +58,14 @@ def register_low_stock_report():
 @hooks.register("register_reports_menu_item")
 def register_sales_by_day_report():
     return _PermissionMenuItem(
-        "Sales by day", reverse("shop_reports:sales_by_day"), icon_name="date", order=101, check=_can_see_orders
+        "Sales by day", reverse("shop_reports:sales_by_day"), icon_name="date", order=101, check=_can_see_money
     )
 
 
 @hooks.register("register_reports_menu_item")
 def register_top_products_report():
     return _PermissionMenuItem(
-        "Top products", reverse("shop_reports:top_products"), icon_name="pick", order=102, check=_can_see_orders
+        "Top products", reverse("shop_reports:top_products"), icon_name="pick", order=102, check=_can_see_money
     )
 
 

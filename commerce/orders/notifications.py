@@ -14,6 +14,9 @@ from commerce.notifications.services import notification_send
 from .models import Order
 
 ORDER_EVENTS = ("placed", "confirmed", "shipped", "delivered", "cancelled")
+# events about one fulfilment, refund or return; each carries its own number in the dedupe key
+DOCUMENT_EVENTS = ("fulfilled", "refunded", "return_requested", "return_approved", "return_rejected",
+                   "return_received")
 
 
 def order_tracking_url(*, order: Order) -> str:
@@ -63,18 +66,69 @@ def order_email_context(*, order: Order) -> dict:
     }
 
 
-def order_notify(*, order: Order, event: str, order_is_new: bool = False) -> None:
+def _money(amount, currency: str) -> dict:
+    return {"amount": str(amount), "display": format_money(amount, currency=currency)}
+
+
+def fulfilment_email_context(*, fulfilment, quantities: dict[int, int], remaining_after: dict[int, int]) -> dict:
+    """What a parcel's email shows: its number, courier, tracking number, units and what is still to come."""
+    lines = {line.pk: line for line in fulfilment.order.lines.all()}
+    return {
+        "fulfilment_number": fulfilment.number,
+        "courier": fulfilment.courier,
+        "tracking_number": fulfilment.tracking_number,
+        "parcel_lines": [
+            {"product_name": lines[pk].product_name, "sku": lines[pk].sku, "quantity": q}
+            for pk, q in sorted(quantities.items()) if pk in lines
+        ],
+        "units_still_to_ship": sum(remaining_after.values()),
+    }
+
+
+def refund_email_context(*, refund) -> dict:
+    currency = refund.order.currency
+    return {
+        "credit_note_number": refund.credit_note_number,
+        "refund_amount": _money(refund.amount, currency),
+        "refund_reason": refund.reason,
+        "refund_manual": refund.manual,
+        "refund_lines": [
+            {"product_name": rl.order_line.product_name, "sku": rl.order_line.sku, "quantity": rl.quantity,
+             "amount": _money(rl.amount, currency)}
+            for rl in refund.lines.all()
+        ],
+        "refund_shipping": _money(refund.shipping_amount, currency),
+    }
+
+
+def return_email_context(*, return_request) -> dict:
+    return {
+        "return_number": return_request.number,
+        "return_status": return_request.get_status_display(),
+        "return_reason": return_request.reason,
+        "return_note": return_request.staff_note,
+        "return_lines": [
+            {"product_name": rl.order_line.product_name, "sku": rl.order_line.sku, "quantity": rl.quantity}
+            for rl in return_request.lines.all()
+        ],
+    }
+
+
+def order_notify(*, order: Order, event: str, order_is_new: bool = False, extra: dict | None = None,
+                 dedupe_suffix: str = "") -> None:
     """Email the customer about `event` once the current transaction commits; at most once per event.
 
     `order_is_new`: the order was inserted by the current transaction, so no notification can exist
     for it yet (lets notification_send skip its duplicate-guarding savepoint).
+    `extra` adds to the order's context (a parcel, a refund, a return); `dedupe_suffix` (its number)
+    makes each of them its own email, still sent at most once.
     """
-    if event not in ORDER_EVENTS:
+    if event not in ORDER_EVENTS and event not in DOCUMENT_EVENTS:
         raise ValueError(f"unknown order event {event!r}")
     notification_send(
         event=f"order_{event}",
         recipient=order.email,
-        context=order_email_context(order=order),
-        dedupe_key=f"order:{order.pk}:{event}",
+        context={**order_email_context(order=order), **(extra or {})},
+        dedupe_key=f"order:{order.pk}:{event}" + (f":{dedupe_suffix}" if dedupe_suffix else ""),
         key_is_new=order_is_new,
     )

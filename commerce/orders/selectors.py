@@ -73,3 +73,48 @@ def order_timeline(*, order: Order) -> list[dict]:
     for entry in timeline:
         entry["status_label"] = Order.Status(entry["status"]).label
     return timeline
+
+
+def order_get_with_operations(*, queryset: QuerySet | None = None, **filters) -> Order | None:
+    """One order with everything its documents and the desk show, in a fixed number of queries
+    (order, lines, parcels with their lines, refunds with their lines, returns with their lines,
+    timeline), however many of each there are."""
+    from .models import Fulfilment, FulfilmentLine, Refund, RefundLine, ReturnLine, ReturnRequest
+
+    queryset = (queryset if queryset is not None else Order.objects.all()).filter(**filters)
+    return (
+        queryset.select_related("user", "invoice")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch("fulfilments", queryset=Fulfilment.objects.select_related("created_by").prefetch_related(
+                Prefetch("lines", queryset=FulfilmentLine.objects.select_related("order_line").order_by("id")))),
+            Prefetch("refunds", queryset=Refund.objects.select_related("created_by").prefetch_related(
+                Prefetch("lines", queryset=RefundLine.objects.select_related("order_line").order_by("id")))),
+            Prefetch("returns", queryset=ReturnRequest.objects.prefetch_related(
+                Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("id")))),
+            Prefetch("status_log", queryset=OrderStatusLog.objects.select_related("changed_by")
+                     .order_by("created_at", "id")),
+        )
+        .first()
+    )
+
+
+def order_get_for_customer_documents(*, user, number: str) -> Order:
+    """The customer's own order with its documents' data; another's order is 'not found' (no IDOR)."""
+    if user is None or not user.is_authenticated:
+        raise NotFoundError("Order not found.")
+    order = order_get_with_operations(user=user, number=number)
+    if order is None:
+        raise NotFoundError("Order not found.")
+    return order
+
+
+def order_invoice_pdf_for_customer(*, user, number: str) -> tuple[str, bytes]:
+    """(file name, PDF) of the customer's own order's invoice; 404 if not theirs or not issued yet."""
+    from .documents import invoice_pdf
+
+    order = order_get_for_customer_documents(user=user, number=number)
+    invoice = getattr(order, "invoice", None)
+    if invoice is None:
+        raise NotFoundError("This order has no invoice yet.", code="invoice_not_issued")
+    return f"{invoice.number}.pdf", invoice_pdf(order=order, invoice=invoice)

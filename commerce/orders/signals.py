@@ -1,7 +1,8 @@
 """Signals other apps listen to, so that orders never import them.
 
 `order_status_changed` is sent inside the status change's transaction (receivers' writes commit or
-roll back with it): promotions, for example, give a coupon use back when an order is cancelled.
+roll back with it). The orders app's own follow-ups (coupon release) are direct service calls, not
+receivers, so that no domain app needs to import orders to react to them.
 Arguments: order, from_status, to_status, by (a user or None).
 """
 

@@ -8,7 +8,6 @@ class PromotionsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import receivers  # noqa: F401  (connects the order signal receivers)
         from .models import AutomaticPromotion
         from .selectors import automatic_promotions_changed
 

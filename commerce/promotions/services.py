@@ -8,8 +8,9 @@ Checkout calls, inside its transaction:
 `coupon_usage_record` then inserts the use only if the total and per-customer counts, read by that
 same statement after the lock was taken, are under the limits. Every checkout using a coupon queues
 on its row, so a limit holds however many run at once. `coupon_redeem` does lock + record in one call
-for other callers. Cancelling an order calls `coupon_release` (receivers.py, on the orders app's
-`order_status_changed` signal), which gives the use back.
+for other callers. The orders app's status service calls `coupon_release` when an order is cancelled
+(inside its transaction), which gives the use back. The dependency runs one way: orders call
+promotions; promotions never import orders.
 
 Precedence and rounding are documented in `commerce.promotions.pricing`.
 """
@@ -22,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from commerce.cart.models import Cart, CartLine
+from commerce.core.audit import AuditAction, audit_log
 from commerce.core.money import quantize_money
 
 from . import errors
@@ -149,6 +151,11 @@ def coupon_usage_record(*, coupon: Rule, order, discount: Decimal) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, values + params)
         recorded = cursor.rowcount == 1
+    if recorded:
+        # an unsaved stand-in carries the pk and name the log needs, without reading the coupon again
+        audit_log(instance=Coupon(pk=coupon.id, name=coupon.name, code=coupon.code or ""),
+                  action=AuditAction.COUPON_USE, user=order.user if order.user_id else None,
+                  data={"order": order.number, "discount": quantize_money(discount)})
     if not recorded:
         # Rare path: one more query to name the reason.
         _limits_check(
@@ -181,10 +188,16 @@ def coupon_redeem(*, code: str, order, discount: Decimal = Decimal("0.00"), now=
 
 
 @transaction.atomic
-def coupon_release(*, order) -> int:
+def coupon_release(*, order, by=None, reason: str = "order cancelled") -> int:
     """Give back the coupon use of a cancelled order. Returns how many uses were released (0 or 1)."""
-    deleted, _ = CouponUsage.objects.filter(order=order).delete()
-    return deleted
+    usages = list(CouponUsage.objects.filter(order=order).select_related("coupon"))
+    if not usages:
+        return 0
+    CouponUsage.objects.filter(pk__in=[u.pk for u in usages]).delete()
+    for usage in usages:
+        audit_log(instance=usage.coupon, action=AuditAction.COUPON_RELEASE, user=by,
+                  data={"order": order.number, "reason": reason})
+    return len(usages)
 
 
 # --- the cart's coupon --------------------------------------------------------------------------

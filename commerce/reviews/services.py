@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from commerce.catalog.cache import catalog_cache_bump
 from commerce.catalog.models import Product
+from commerce.core.audit import AuditAction, audit_log_many
 from commerce.core.errors import ApplicationError, ConflictError, NotFoundError
 
 from .images import image_check_size, image_sanitize
@@ -82,9 +83,17 @@ def reviews_moderate(*, review_ids: Iterable[int], status: str, moderator=None) 
     """Approve or reject reviews and refresh the ratings of their products. Returns how many changed."""
     if status not in (Review.Status.APPROVED, Review.Status.REJECTED):
         raise ApplicationError("Reviews can only be approved or rejected.", code="invalid_status")
-    reviews = Review.objects.filter(pk__in=list(review_ids)).exclude(status=status)
-    product_ids = set(reviews.values_list("product_id", flat=True))
-    changed = reviews.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
+    reviews = list(
+        Review.objects.select_for_update(of=("self",)).filter(pk__in=list(review_ids)).exclude(status=status)
+        .only("pk", "product_id", "status", "title", "rating")
+    )
+    product_ids = {review.product_id for review in reviews}
+    changed = Review.objects.filter(pk__in=[r.pk for r in reviews]).update(
+        status=status, moderated_by=moderator, moderated_at=timezone.now()
+    )
+    action = AuditAction.REVIEW_APPROVE if status == Review.Status.APPROVED else AuditAction.REVIEW_REJECT
+    audit_log_many(instances=reviews, action=action, user=moderator,
+                   data_for=lambda review: {"from": review.status, "to": status})
     product_ratings_refresh(product_ids=product_ids)
     return changed
 

@@ -5,7 +5,12 @@ Reviews are written by customers, so the admin cannot add them, and the edit for
 title and body (to redact); the status moves only through the moderation actions.
 """
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
 from django.utils.translation import ngettext
+from django.views import View
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -38,9 +43,35 @@ class ReviewViewSet(SnippetViewSet):
     search_backend_name = None
     ordering = ["status", "-created_at"]
     panels = [FieldPanel("title"), FieldPanel("body")]
+    edit_template_name = "reviews/admin/edit.html"
 
     def get_queryset(self, request):
         return Review.objects.select_related("product", "user")  # the listing shows both per row
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("moderate/<int:pk>/<str:status>/", ReviewModerateView.as_view(viewset=self), name="moderate"),
+        ]
+
+
+class ReviewModerateView(View):
+    """Approve or reject one review from its own page (POST), through the same service as the bulk actions."""
+
+    viewset = None
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int, status: str):
+        review = get_object_or_404(Review, pk=pk)
+        policy = self.viewset.permission_policy
+        if not policy.user_has_permission_for_instance(request.user, "change", review):
+            raise PermissionDenied
+        if status not in (Review.Status.APPROVED, Review.Status.REJECTED):
+            messages.error(request, "Reviews can only be approved or rejected.")
+        else:
+            reviews_moderate(review_ids=[review.pk], status=status, moderator=request.user)
+            messages.success(request, f"Review “{review.title}” {Review.Status(status).label.lower()}.")
+        return redirect(self.viewset.get_url_name("edit"), review.pk)
 
 
 class WishlistItemViewSet(SnippetViewSet):
@@ -74,8 +105,14 @@ class _ModerateBulkAction(SnippetBulkAction):
     def check_perm(self, review):
         return self.permission_policy.user_has_permission_for_instance(self.request.user, "change", review)
 
+    button_text = ""
+
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "verb": self.verb}
+        # the confirm button names the action ("Approve 3 reviews"), not its outcome ("Approved")
+        context = super().get_context_data(**kwargs)
+        count = len(context.get("items", []))
+        label = f"{self.button_text} {count} review{'' if count == 1 else 's'}"
+        return {**context, "verb": self.verb, "button_text": label}
 
     def get_execution_context(self):
         return {**super().get_execution_context(), "moderator": self.request.user}
@@ -96,6 +133,7 @@ class _ModerateBulkAction(SnippetBulkAction):
 
 class ApproveReviewsBulkAction(_ModerateBulkAction):
     display_name = "Approve"
+    button_text = "Approve"
     action_type = "approve_reviews"
     aria_label = "Approve selected reviews"
     action_priority = 10
@@ -105,6 +143,7 @@ class ApproveReviewsBulkAction(_ModerateBulkAction):
 
 class RejectReviewsBulkAction(_ModerateBulkAction):
     display_name = "Reject"
+    button_text = "Reject"
     action_type = "reject_reviews"
     aria_label = "Reject selected reviews"
     action_priority = 20

@@ -169,6 +169,13 @@ SHOP_LOW_STOCK_THRESHOLD = env.int("SHOP_LOW_STOCK_THRESHOLD", default=5)
 SHOP_PENDING_ORDER_TTL_HOURS = env.int("SHOP_PENDING_ORDER_TTL_HOURS", default=72)
 SHOP_STALE_CART_DAYS = env.int("SHOP_STALE_CART_DAYS", default=30)
 SHOP_FREE_SHIPPING_NOTE_THRESHOLD = Decimal(env("SHOP_FREE_SHIPPING_NOTE_THRESHOLD", default="100.00"))
+# Order back office (issue 13): the status at which an invoice is issued ("" = only by hand), the
+# prefixes of the gapless invoice and credit-note series, and how long customers may ask for a return.
+SHOP_INVOICE_ISSUE_STATUS = env("SHOP_INVOICE_ISSUE_STATUS", default="confirmed")
+SHOP_INVOICE_PREFIX = env("SHOP_INVOICE_PREFIX", default="INV")
+SHOP_CREDIT_NOTE_PREFIX = env("SHOP_CREDIT_NOTE_PREFIX", default="CN")
+SHOP_RETURN_WINDOW_DAYS = env.int("SHOP_RETURN_WINDOW_DAYS", default=30)
+SHOP_LEGAL_ADDRESS = env("SHOP_LEGAL_ADDRESS", default="Cartwheel Ltd, 1 Commerce Way, Springfield")
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

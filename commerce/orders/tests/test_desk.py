@@ -49,7 +49,7 @@ def test_desk_list_filters_by_status_and_searches_number_phone_email(manager):
 
     listing = manager.get(f"{BASE}/").content.decode()
     assert "CW-500001" in listing and "CW-500002" in listing
-    assert "Confirm selected orders" in listing and 'form="order-bulk-confirm"' in listing
+    assert "Confirm selected" in listing and 'form="order-bulk"' in listing
 
     by_status = manager.get(f"{BASE}/?status__exact=confirmed").content.decode()
     assert "CW-500002" in by_status and "CW-500001" not in by_status
@@ -79,7 +79,8 @@ def test_desk_inspect_shows_lines_totals_address_timeline_and_actions(manager):
     for text in ("CW-500010", order.lines.get().sku, "$30.00", "$35.00", "1 Main Street", "Springfield",
                  "phoned the customer", "Mark processing", "Cancel order", "Mark paid", "Add a note"):
         assert text in page
-    assert f"{BASE}/ship/{order.pk}/" not in page  # not offered before processing
+    # shipping is offered straight after confirmation: "Mark processing" is optional
+    assert f"{BASE}/ship/{order.pk}/" in page and 'name="ship-courier"' in page
 
 
 def test_desk_viewer_sees_the_order_but_no_buttons(viewer):
@@ -128,7 +129,11 @@ def test_desk_cancel_deliver_mark_paid_and_note(manager):
     order = order_with_lines(quantities=(3,), stock_on_hand=10)
     manager.post(f"{BASE}/mark_paid/{order.pk}/")
     manager.post(f"{BASE}/add_note/{order.pk}/", {"add_note-note": "gift wrap please"})
-    manager.post(f"{BASE}/cancel/{order.pk}/")
+    asked = manager.post(f"{BASE}/cancel/{order.pk}/")
+    assert asked.status_code == 200 and "Yes, cancel order" in asked.content.decode()
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING  # nothing happens before the confirmation
+    manager.post(f"{BASE}/cancel/{order.pk}/", {"confirmed": "yes"})
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED and order.payment_status == "paid"
     assert _stock(order) == (10, 0)
@@ -138,9 +143,13 @@ def test_desk_cancel_deliver_mark_paid_and_note(manager):
 def test_desk_bulk_confirm_confirms_selected_and_reports_refusals(manager):
     first, second, untouched = order_with_lines(), order_with_lines(), order_with_lines()
     cancelled = order_with_lines()
-    manager.post(f"{BASE}/cancel/{cancelled.pk}/")
+    manager.post(f"{BASE}/cancel/{cancelled.pk}/", {"confirmed": "yes"})
+    asked = manager.post(f"{BASE}/bulk/", {"action": "confirm", "order_ids": [first.pk, second.pk, cancelled.pk]})
+    assert asked.status_code == 200 and "Yes, confirm 3 orders" in asked.content.decode()
+    assert Order.objects.get(pk=first.pk).status == "pending"  # asked first, nothing done yet
     response = manager.post(
-        f"{BASE}/bulk_confirm/", {"order_ids": [first.pk, second.pk, cancelled.pk]}, follow=True
+        f"{BASE}/bulk/", {"action": "confirm", "confirmed": "yes", "order_ids": [first.pk, second.pk, cancelled.pk]},
+        follow=True,
     )
     page = response.content.decode()
     assert "Confirmed 2 order(s)" in page and f"{cancelled.number}: An order cannot go from cancelled" in page
@@ -156,11 +165,12 @@ def test_desk_bulk_confirm_confirms_selected_and_reports_refusals(manager):
         ("process/{pk}/", {}),
         ("ship/{pk}/", {"ship-courier": "UPS", "ship-tracking_number": "1"}),
         ("deliver/{pk}/", {}),
-        ("cancel/{pk}/", {}),
-        ("return/{pk}/", {}),
+        ("cancel/{pk}/", {"confirmed": "yes"}),
+        ("return/{pk}/", {"confirmed": "yes"}),
         ("mark_paid/{pk}/", {}),
         ("add_note/{pk}/", {"add_note-note": "hi"}),
         ("bulk_confirm/", {"order_ids": ["{pk}"]}),
+        ("bulk/", {"order_ids": ["{pk}"], "action": "cancel", "confirmed": "yes"}),
     ],
 )
 def test_desk_actions_without_permission_are_403(viewer, path, data):
@@ -212,4 +222,126 @@ def test_desk_timeline_shows_placed_once_when_checkout_logged_it(manager):
     order = order_with_lines(number="CW-500020")
     OrderStatusLog.objects.create(order=order, from_status="", to_status="pending")
     page = manager.get(f"{BASE}/inspect/{order.pk}/").content.decode()
-    assert page.count("<td>Placed</td>") == 1
+    assert page.count("<span>Placed</span>") == 1
+
+
+# --- the reworked desk: fulfil, refund, documents, constant queries -----------------------------------
+@pytest.fixture
+def shop_manager(client):
+    client.force_login(desk_user("boss@example.com", "view_order", "change_order_status", "add_order_note",
+                                 "refund_order", "manage_returns"))
+    return client
+
+
+def _confirmed_paid(quantities=(2, 1)):
+    from commerce.orders.services import order_mark_paid
+
+    from decimal import Decimal
+
+    order = order_with_lines(quantities=quantities)
+    subtotal = Decimal("15.00") * sum(quantities)  # the factory's lines cost 15.00 a unit
+    Order.objects.filter(pk=order.pk).update(subtotal=subtotal, total=subtotal + Decimal("5.00"))
+    order_confirm(order_id=order.pk)
+    order_mark_paid(order_id=order.pk)
+    return order
+
+
+def test_desk_list_shows_customer_items_total_with_currency_payment_label_and_fulfilment(manager):
+    from commerce.orders.services import order_fulfil
+
+    order = _confirmed_paid(quantities=(2, 3))
+    first = order.lines.order_by("id").first()
+    order_fulfil(order_id=order.pk, quantities={first.pk: 2}, courier="DHL", tracking_number="1")
+    page = manager.get(f"{BASE}/").content.decode()
+    for text in (order.number, "Ada Buyer", order.email, "$80.00", "USD", "Cash on delivery", "Paid",
+                 "2 of 5 shipped", "Partially shipped"):
+        assert text in page, text
+    assert "(cod)" not in page
+
+
+def test_desk_fulfil_two_lines_separately_then_refund_one_through_the_order_page(shop_manager):
+    order = _confirmed_paid(quantities=(2, 1))
+    first, second = order.lines.order_by("id")
+    page = shop_manager.get(f"{BASE}/inspect/{order.pk}/").content.decode()
+    assert f'name="ship-qty-{first.pk}"' in page and f'name="refund-qty-{first.pk}"' in page
+    shop_manager.post(f"{BASE}/ship/{order.pk}/", {f"ship-qty-{first.pk}": "2", f"ship-qty-{second.pk}": "0",
+                                                  "ship-courier": "DHL", "ship-tracking_number": "JD1"})
+    order.refresh_from_db()
+    assert order.status == Order.Status.PARTIALLY_SHIPPED
+    shop_manager.post(f"{BASE}/ship/{order.pk}/", {f"ship-qty-{second.pk}": "1", "ship-courier": "UPS",
+                                                  "ship-tracking_number": "1Z"})
+    order.refresh_from_db()
+    assert order.status == Order.Status.SHIPPED and order.fulfilments.count() == 2
+
+    refund_post = {f"refund-qty-{first.pk}": "1", "refund-shipping": "0", "refund-reason": "Scratched",
+                   "refund-restock": "on"}
+    asked = shop_manager.post(f"{BASE}/refund/{order.pk}/", refund_post)
+    assert asked.status_code == 200 and "Yes, refund" in asked.content.decode()
+    assert not order.refunds.exists()  # asked first
+    done = shop_manager.post(f"{BASE}/refund/{order.pk}/", {**refund_post, "confirmed": "yes"}, follow=True)
+    assert "refund recorded" in done.content.decode()
+    order.refresh_from_db()
+    assert order.payment_status == "partially_refunded" and order.amount_refunded == 15
+    assert _stock_of(first) == (9, 0)  # 10 - 2 confirmed + 1 restocked
+
+    invoice = shop_manager.get(f"{BASE}/invoice_pdf/{order.pk}/")
+    assert invoice.status_code == 200 and invoice.content.startswith(b"%PDF-")
+    refund = order.refunds.get()
+    assert shop_manager.get(f"{BASE}/credit_note_pdf/{order.pk}/?refund={refund.pk}").content.startswith(b"%PDF-")
+    assert shop_manager.get(f"{BASE}/packing_slip_pdf/{order.pk}/").content.startswith(b"%PDF-")
+
+
+def _stock_of(line):
+    variant = ProductVariant.objects.get(pk=line.variant_id)
+    return variant.stock_on_hand, variant.stock_allocated
+
+
+def test_desk_refund_needs_the_refund_permission(manager):
+    order = _confirmed_paid(quantities=(1,))
+    line = order.lines.get()
+    page = manager.get(f"{BASE}/inspect/{order.pk}/").content.decode()
+    assert "refund-qty" not in page
+    response = manager.post(f"{BASE}/refund/{order.pk}/", {f"refund-qty-{line.pk}": "1", "refund-reason": "x",
+                                                           "confirmed": "yes"})
+    assert response.status_code == 403 and not order.refunds.exists()
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm caches (content types, permissions)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_desk_order_page_queries_constant_as_lines_parcels_and_log_grow(shop_manager):
+    from commerce.orders.refunds import order_refund
+    from commerce.orders.services import order_fulfil, order_note_add
+
+    small = _confirmed_paid(quantities=(1, 1))
+    a, b = small.lines.order_by("id")
+    order_fulfil(order_id=small.pk, quantities={a.pk: 1}, courier="A", tracking_number="1")
+    order_refund(order_id=small.pk, lines={b.pk: 1}, reason="r")
+    few = _count_queries(shop_manager, f"{BASE}/inspect/{small.pk}/")
+
+    big = _confirmed_paid(quantities=(1, 2, 3, 4, 5, 6))
+    lines = list(big.lines.order_by("id"))
+    for line in lines[:5]:
+        order_fulfil(order_id=big.pk, quantities={line.pk: 1}, courier="A", tracking_number=str(line.pk))
+    for line in lines[1:4]:
+        order_refund(order_id=big.pk, lines={line.pk: 1}, reason="r")
+    for n in range(8):
+        order_note_add(order_id=big.pk, note=f"note {n}")
+    many = _count_queries(shop_manager, f"{BASE}/inspect/{big.pk}/")
+    assert many == few
+
+
+def test_desk_list_queries_constant_as_orders_grow(shop_manager):
+    _confirmed_paid(quantities=(1,))
+    few = _count_queries(shop_manager, f"{BASE}/")
+    for _ in range(6):
+        _confirmed_paid(quantities=(1, 2, 3))
+    many = _count_queries(shop_manager, f"{BASE}/")
+    assert many == few
