@@ -14,6 +14,7 @@ from rest_framework import serializers
 from wagtail.rich_text import expand_db_html
 
 from commerce.catalog.facets import ProductFacets
+from commerce.catalog.models import effective_price
 from commerce.catalog.selectors import DETAIL_IMAGE_SPECS, CategoryNode, ProductDetail
 from commerce.core.money import quantize_money
 
@@ -224,7 +225,7 @@ def product_detail_data(detail: ProductDetail, *, url: str, absolute) -> dict:
             {
                 "id": variant.id,
                 "sku": variant.sku,
-                "price": money(variant.price if variant.price is not None else product.base_price),
+                "price": money(effective_price(variant.price, product.base_price)),
                 "available": variant.stock_available,
                 "in_stock": variant.stock_available > 0,
                 "attributes": {

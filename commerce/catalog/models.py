@@ -65,7 +65,7 @@ class ProductVariantQuerySet(models.QuerySet):
         return self.filter(VARIANT_IN_STOCK)
 
     def with_effective_price(self, base_price=None):
-        return self.annotate(effective_price=effective_price_expression(base_price))
+        return self.annotate(selling_price=effective_price_expression(base_price))  # the property is effective_price
 
     def with_available(self):
         return self.annotate(available=available_quantity_expression())

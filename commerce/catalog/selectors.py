@@ -491,7 +491,7 @@ def product_detail_get(*, slug: str) -> ProductDetail | None:
     )
     if product is None:
         return None
-    return _product_detail_build(
+    return product_detail_build(
         product, list(product.attribute_values.all()), list(product.images.all()), list(product.variants.all())
     )
 
@@ -506,10 +506,10 @@ def product_api_detail_get(*, slug: str) -> ProductDetail | None:
     if connection.vendor != "postgresql":
         return product_detail_get(slug=slug)
     rows = detail_sql.product_detail_rows_sql(slug=slug)
-    return None if rows is None else _product_detail_build(*rows)
+    return None if rows is None else product_detail_build(*rows)
 
 
-def _product_detail_build(
+def product_detail_build(
     product: Product,
     attribute_values: list[ProductAttributeValue],
     product_images: list[ProductImage],
@@ -527,6 +527,7 @@ def _product_detail_build(
     images = [{"alt": pi.alt_text, "urls": urls.get(pi.image_id, {})} for pi in product_images]
 
     prices = [effective_price(v.price, product.base_price) for v in variants] or [product.base_price]
+    prices = [p for p in prices if p is not None] or [Decimal("0.00")]  # an unsaved preview has no price yet
     return ProductDetail(
         product=product,
         attributes=list(attributes.values()),
