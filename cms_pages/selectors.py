@@ -1,7 +1,6 @@
 """Reads for the content pages: live banners, product cards for blocks, category tiles, sitemap."""
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.images import get_image_model
@@ -38,19 +37,16 @@ def banners_live(*, placement: str | None, limit: int | None = None) -> list[Ban
 
 def _card_queryset() -> QuerySet[Product]:
     """Live products with what a card shows: lowest active price, sale flag, stock flag, first image."""
-    active = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
-    lowest = active.annotate(effective=Coalesce("price", OuterRef("base_price"))).order_by("effective")
+    active = ProductVariant.objects.of_outer_product()
     images = ProductImage.objects.order_by("sort_order", "id").prefetch_related(
         Prefetch("image", queryset=get_image_model().objects.prefetch_renditions(CARD_RENDITION))
     )
     return (
-        Product.objects.filter(live=True)
+        Product.objects.live()
         .select_related("category")
-        .annotate(
-            price_from=Coalesce(Subquery(lowest.values("effective")[:1]), F("base_price")),
-            on_sale=Exists(active.filter(price__lt=OuterRef("base_price"))),
-            in_stock=Exists(active.filter(stock_on_hand__gt=F("stock_allocated"))),
-        )
+        .with_price_range()
+        .with_in_stock()
+        .annotate(price_from=F("price_min"), on_sale=Exists(active.filter(price__lt=OuterRef("base_price"))))
         .prefetch_related(Prefetch("images", queryset=images))
     )
 

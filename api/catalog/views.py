@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from api.pagination import ShopPageNumberPagination, page_out_of_range, page_past_end
 from commerce.catalog.cache import cached_page_get, cached_page_set
+from commerce.catalog.facets import product_facets
 from commerce.catalog.selectors import (
     PRODUCT_ORDERINGS,
     category_tree_list,
@@ -38,6 +39,7 @@ from .serializers import (
     ProductDetailSerializer,
     ProductListPageSerializer,
     product_detail_data,
+    product_facets_data,
     product_list_item_data,
 )
 
@@ -103,6 +105,15 @@ PRODUCT_LIST_PARAMETERS = [
         "page", {"type": "integer", "minimum": 1}, description="From 1. A page past the end answers 404 page_out_of_range."
     ),
     OpenApiParameter("page_size", {"type": "integer", "minimum": 1}, description="Default 20, capped at 100."),
+    OpenApiParameter(
+        "facets",
+        OpenApiTypes.BOOL,
+        description=(
+            "true: add `facets` to the answer: every filterable attribute present in the results with each "
+            "value's product count computed with all *other* filters applied (disjunctive), the price range "
+            "of matching variants without the price filters, the in-stock count and the total."
+        ),
+    ),
     OpenApiParameter(
         "attribute_filters",
         {"type": "object", "additionalProperties": {"type": "string"}},
@@ -171,7 +182,7 @@ class ProductListView(CachedCatalogView):
         def link(number: int) -> str:
             return f"{base_url}?{urlencode([*canonical, ('page', number)])}"
 
-        return {
+        data = {
             "count": count,
             "next": link(query.page + 1) if offset + page_size < count else None,
             "previous": link(query.page - 1) if query.page > 1 else None,
@@ -180,6 +191,9 @@ class ProductListView(CachedCatalogView):
                 for row in rows
             ],
         }
+        if query.facets:
+            data["facets"] = product_facets_data(product_facets(filters=query.filters))
+        return data
 
 
 class ProductDetailView(CachedCatalogView):

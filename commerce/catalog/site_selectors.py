@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .cache import cached_for_version
-from .models import Attribute, AttributeValue, Product, ProductVariant
-from .selectors import DETAIL_IMAGE_SPECS, ProductDetail, category_index_get, image_rendition_urls
+from .models import Attribute, AttributeValue, Product, ProductVariant, effective_price
+from .selectors import DETAIL_IMAGE_SPECS, ProductDetail, product_detail_build
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def variant_options(*, variants: list[ProductVariant], base_price: Decimal) -> l
             VariantOption(
                 sku=variant.sku,
                 label=" / ".join(v.name for v in values) or "Standard",
-                price=variant.price if variant.price is not None else base_price,
+                price=effective_price(variant.price, base_price),
                 available=variant.stock_available,
             )
         )
@@ -66,19 +66,11 @@ def variant_options(*, variants: list[ProductVariant], base_price: Decimal) -> l
 
 
 def product_preview_detail(*, product: Product) -> ProductDetail:
-    """The product page's data for an unsaved or draft product (Wagtail preview).
+    """The product page's data for an unsaved or draft product (Wagtail preview), built like the live page's.
 
     Attribute values and images come from the in-memory cluster (the form or revision being
     previewed); variants are not on revisions, so they are the saved ones, if any.
     """
-    attributes: dict[int, dict] = {}
-    for pav in product.attribute_values.all():
-        entry = attributes.setdefault(
-            pav.attribute_id, {"name": pav.attribute.name, "slug": pav.attribute.slug, "values": []}
-        )
-        entry["values"].append(pav.display_value)
-    product_images = [pi for pi in product.images.all() if pi.image_id]
-    urls = image_rendition_urls(image_ids={pi.image_id for pi in product_images}, specs=DETAIL_IMAGE_SPECS)
     variants = (
         list(
             ProductVariant.objects.filter(product_id=product.pk, is_active=True)
@@ -88,17 +80,11 @@ def product_preview_detail(*, product: Product) -> ProductDetail:
         if product.pk
         else []
     )
-    prices = [v.price if v.price is not None else product.base_price for v in variants] or [product.base_price]
-    prices = [p for p in prices if p is not None] or [Decimal("0.00")]
-    return ProductDetail(
-        product=product,
-        attributes=list(attributes.values()),
-        images=[{"alt": pi.alt_text, "urls": urls.get(pi.image_id, {})} for pi in product_images],
-        variants=variants,
-        category_path=category_index_get().path(product.category_id),
-        price_min=min(prices),
-        price_max=max(prices),
-        in_stock=any(v.stock_available > 0 for v in variants),
+    return product_detail_build(
+        product,
+        list(product.attribute_values.all()),
+        [pi for pi in product.images.all() if pi.image_id],
+        variants,
     )
 
 

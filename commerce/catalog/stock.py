@@ -16,7 +16,7 @@ from commerce.core.compiled_query import CompiledQuery
 from commerce.core.errors import ConflictError
 
 from .cache import catalog_cache_bump
-from .models import ProductVariant
+from .models import ProductVariant, available_quantity
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class _Locked:
 
     @property
     def stock_available(self) -> int:
-        return max(self.stock_on_hand - self.stock_allocated, 0)
+        return available_quantity(self.stock_on_hand, self.stock_allocated)
 
 
 # Compiled once per connection and number of ids (commerce/core/compiled_query.py): checkout runs

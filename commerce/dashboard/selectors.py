@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -72,7 +72,7 @@ def variants_low_stock(*, threshold: int | None = None) -> QuerySet[ProductVaria
     threshold = settings.SHOP_LOW_STOCK_THRESHOLD if threshold is None else threshold
     return (
         ProductVariant.objects.filter(is_active=True, product__live=True)
-        .annotate(available=F("stock_on_hand") - F("stock_allocated"))
+        .with_available()
         .filter(available__lt=threshold)
         .select_related("product")
         .order_by("available", "sku")

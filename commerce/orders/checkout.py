@@ -32,6 +32,7 @@ from phonenumber_field.phonenumber import to_python
 
 from commerce.accounts.models import Address
 from commerce.cart.models import Cart, CartLine
+from commerce.catalog.models import effective_price
 from commerce.catalog.stock import InsufficientStock, ShortLine, stock_allocate
 from commerce.core.compiled_query import CompiledQuery
 from commerce.core.errors import ApplicationError, ConflictError
@@ -122,7 +123,7 @@ def checkout_snapshot(*, cart: Cart) -> CheckoutSnapshot:
          attribute, value, category_id) in rows:
         line = by_line.setdefault(line_id, {
             "variant_id": variant_id, "product_id": product_id, "sku": sku, "product_name": name,
-            "attributes": {}, "unit_price": price if price is not None else base_price,
+            "attributes": {}, "unit_price": effective_price(price, base_price),
             "quantity": qty, "for_sale": bool(active and live), "category_id": category_id,
         })
         if attribute is not None:
