@@ -3,6 +3,7 @@
 import itertools
 import re
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import CharField, Value
@@ -12,6 +13,7 @@ from commerce.core.errors import ApplicationError
 
 from .cache import catalog_cache_bump
 from .models import Attribute, AttributeValue, Product, ProductTypeAttribute, ProductVariant
+from .stock import stock_levels_announce
 
 _SKU_UNSAFE = re.compile(r"[^A-Z0-9]+")
 
@@ -129,6 +131,13 @@ def variants_generate(
     return created
 
 
+class _StockBefore(NamedTuple):
+    sku: str
+    stock_on_hand: int
+    stock_allocated: int
+    low_stock_threshold: int | None
+
+
 _VARIANT_GRID_FIELDS = ("sku", "price", "stock_on_hand", "weight", "is_active")
 
 
@@ -193,6 +202,8 @@ def variants_update(*, product: Product, changes: Mapping[int, Mapping[str, obje
     if any(values[vid]["sku"] in current_skus for vid in moving):
         ProductVariant.objects.filter(pk__in=moving).update(sku=Concat(Value("~"), Cast("pk", CharField())))
 
+    before = {vid: _StockBefore(v.sku, v.stock_on_hand, v.stock_allocated, v.low_stock_threshold)
+              for vid, v in variants.items()}
     saved = []
     for variant_id, fields in values.items():
         variant = variants[variant_id]
@@ -203,4 +214,9 @@ def variants_update(*, product: Product, changes: Mapping[int, Mapping[str, obje
             setattr(variant, name, fields[name])
         variant.save(update_fields=[*changed, "updated_at"])
         saved.append(variant)
+    stock_levels_announce(
+        locked=before,
+        on_hand={v.pk: v.stock_on_hand - before[v.pk].stock_on_hand for v in saved},
+        allocated={},
+    )
     return saved

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "commerce.reviews",
     "commerce.notifications",
     "commerce.dashboard",
+    "commerce.webhooks",
     "cms_pages",
     "api",
     # Wagtail
@@ -207,7 +208,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.notifications.tasks.notifications_resend_pending",
         "schedule": timedelta(minutes=10),
     },
+    # webhook deliveries whose enqueue was lost or whose worker died mid-send
+    "resend-stuck-webhooks": {
+        "task": "commerce.webhooks.tasks.webhooks_resend_stuck",
+        "schedule": timedelta(minutes=10),
+    },
 }
+
+# --- Outbound webhooks (commerce/webhooks) -------------------------------------------------------
+# Refuse targets on loopback, private and link-local addresses (SSRF) unless this is set, e.g. for an
+# ERP on the shop's own network.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_MAX_RESPONSE_BYTES = env.int("WEBHOOKS_MAX_RESPONSE_BYTES", default=64 * 1024)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)  # backoff 30 s doubling, capped at 1 h
 
 # --- Wagtail ------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Cartwheel")
