@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "commerce.notifications",
     "commerce.dashboard",
     "commerce.webhooks",
+    "commerce.emails",
     "cms_pages",
     "api",
     # Wagtail
