@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "commerce.dashboard",
     "commerce.webhooks",
     "commerce.emails",
+    "commerce.marketing",
     "cms_pages",
     "api",
     # Wagtail
@@ -151,6 +153,9 @@ SHOP_LOCALE = env("SHOP_LOCALE", default="en_US")  # Babel locale for money form
 SHOP_LOW_STOCK_THRESHOLD = env.int("SHOP_LOW_STOCK_THRESHOLD", default=5)
 SHOP_PENDING_ORDER_TTL_HOURS = env.int("SHOP_PENDING_ORDER_TTL_HOURS", default=72)
 SHOP_STALE_CART_DAYS = env.int("SHOP_STALE_CART_DAYS", default=30)
+# an open cart with a known email idle this long gets one reminder (never when older than MAX_DAYS)
+SHOP_ABANDONED_CART_HOURS = env.int("SHOP_ABANDONED_CART_HOURS", default=4)
+SHOP_ABANDONED_CART_MAX_DAYS = env.int("SHOP_ABANDONED_CART_MAX_DAYS", default=7)
 SHOP_FREE_SHIPPING_NOTE_THRESHOLD = Decimal(env("SHOP_FREE_SHIPPING_NOTE_THRESHOLD", default="100.00"))
 
 # --- Static and media ---------------------------------------------------------------------------
@@ -208,6 +213,14 @@ CELERY_BEAT_SCHEDULE = {
     "resend-pending-notifications": {
         "task": "commerce.notifications.tasks.notifications_resend_pending",
         "schedule": timedelta(minutes=10),
+    },
+    "low-stock-digest": {
+        "task": "commerce.marketing.tasks.marketing_low_stock_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "abandoned-cart-reminders": {
+        "task": "commerce.marketing.tasks.marketing_abandoned_carts_remind",
+        "schedule": timedelta(minutes=15),
     },
     # webhook deliveries whose enqueue was lost or whose worker died mid-send
     "resend-stuck-webhooks": {
@@ -267,6 +280,7 @@ REST_FRAMEWORK = {
         "checkout": env("THROTTLE_CHECKOUT", default="30/min"),
         "review": env("THROTTLE_REVIEW", default="10/hour"),
         "contact": env("THROTTLE_CONTACT", default="5/hour"),
+        "back_in_stock": env("THROTTLE_BACK_IN_STOCK", default="10/hour"),
     },
 }
 
