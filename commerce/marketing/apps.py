@@ -7,4 +7,4 @@ class MarketingConfig(AppConfig):
     verbose_name = "Marketing"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (stock alerts and back-in-stock on stock changes)
+        from . import campaigns, receivers  # noqa: F401  (campaign items; stock alerts and back-in-stock)

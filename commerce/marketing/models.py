@@ -3,6 +3,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.models import DraftStateMixin, RevisionMixin
 
 
 class BackInStockSubscription(models.Model):
@@ -63,3 +66,30 @@ class CartReminderOptOut(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class Campaign(DraftStateMixin, RevisionMixin, ClusterableModel):
+    """Pages, banners and coupons that go live together and end together.
+
+    The campaign itself is scheduled with Wagtail's Publishing panel (go-live and expiry). When it is
+    published, now or at its go-live time by `publish_scheduled`, every item's latest revision is
+    published with it; when it expires or is unpublished, every item is unpublished
+    (commerce/marketing/campaigns.py).
+    """
+
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, help_text="Notes for the team; not shown to shoppers")
+    pages = ParentalManyToManyField("wagtailcore.Page", blank=True, related_name="+")
+    banners = ParentalManyToManyField("cms_pages.Banner", blank=True, related_name="+")
+    coupons = ParentalManyToManyField("promotions.Coupon", blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    def items(self) -> list:
+        """Everything the campaign publishes: pages (as their specific type), banners and coupons."""
+        return [*(p.specific for p in self.pages.all()), *self.banners.all(), *self.coupons.all()]

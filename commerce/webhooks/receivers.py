@@ -32,6 +32,8 @@ def _order_status_changed(sender, order, from_status, to_status, **kwargs):
 
 @receiver(published, sender=Product, dispatch_uid="webhooks_product_published")
 def _product_published(sender, instance, **kwargs):
+    if not instance.live:
+        return  # Wagtail also sends `published` when it only schedules a future go-live
     # Products are drafts until published: shops outside hear of a product when shoppers can see it.
     # The first publish sets first_published_at and last_published_at to the same moment.
     first = instance.first_published_at is not None and instance.first_published_at == instance.last_published_at

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # publishes due scheduled content when no Celery beat runs (commerce/marketing/campaigns.py)
+    "commerce.marketing.campaigns.ScheduledPublishingMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -228,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=10),
     },
 }
+
+# Without beat (the embedded default) scheduled pages, snippets and campaigns are published by a
+# throttled check on the request path, at most once per interval (commerce/marketing/campaigns.py).
+SCHEDULED_PUBLISHING_ON_REQUESTS = env.bool("SCHEDULED_PUBLISHING_ON_REQUESTS", default=CELERY_TASK_ALWAYS_EAGER)
+SCHEDULED_PUBLISHING_INTERVAL = env.int("SCHEDULED_PUBLISHING_INTERVAL", default=30)
 
 # --- Outbound webhooks (commerce/webhooks) -------------------------------------------------------
 # Refuse targets on loopback, private and link-local addresses (SSRF) unless this is set, e.g. for an
