@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("api.promotions.urls")),
     path("", include("api.reviews.urls")),
     path("", include("api.cms.urls")),
+    path("", include("api.marketing.urls")),
 ]

@@ -100,6 +100,9 @@ SHOP_MANAGERS = Role(
         "promotions.*",
         "reviews.*",
         "cms_pages.change_shopsettings",
+        "emails.*",
+        "marketing.*",
+        "webhooks.*",
     ),
     collection_permissions=("add_image", "change_image", "choose_image"),
 )

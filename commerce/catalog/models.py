@@ -363,6 +363,10 @@ class ProductVariant(models.Model):
     stock_on_hand = models.IntegerField(default=0)
     stock_allocated = models.IntegerField(default=0, editable=False)
     weight = models.DecimalField("weight (kg)", max_digits=8, decimal_places=3, null=True, blank=True)
+    low_stock_threshold = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Alert when available stock falls to this; empty uses the shop default (SHOP_LOW_STOCK_THRESHOLD)",
+    )
     is_active = models.BooleanField(default=True)
     sort_order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

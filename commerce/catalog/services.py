@@ -3,6 +3,7 @@
 import itertools
 import re
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import CharField, Value
@@ -13,6 +14,7 @@ from commerce.core.errors import ApplicationError
 
 from .cache import catalog_cache_bump
 from .models import Attribute, AttributeValue, Product, ProductTypeAttribute, ProductVariant
+from .stock import stock_levels_announce
 
 _SKU_UNSAFE = re.compile(r"[^A-Z0-9]+")
 
@@ -130,6 +132,13 @@ def variants_generate(
     return created
 
 
+class _StockBefore(NamedTuple):
+    sku: str
+    stock_on_hand: int
+    stock_allocated: int
+    low_stock_threshold: int | None
+
+
 _VARIANT_GRID_FIELDS = ("sku", "price", "stock_on_hand", "weight", "is_active")
 
 
@@ -196,24 +205,31 @@ def variants_update(
     if any(values[vid]["sku"] in current_skus for vid in moving):
         ProductVariant.objects.filter(pk__in=moving).update(sku=Concat(Value("~"), Cast("pk", CharField())))
 
+    before = {vid: _StockBefore(v.sku, v.stock_on_hand, v.stock_allocated, v.low_stock_threshold)
+              for vid, v in variants.items()}
     saved = []
     for variant_id, fields in values.items():
         variant = variants[variant_id]
         changed = [name for name in _VARIANT_GRID_FIELDS if name in fields and getattr(variant, name) != fields[name]]
         if not changed:
             continue
-        before = {name: getattr(variant, name) for name in changed}
+        previous = {name: getattr(variant, name) for name in changed}
         for name in changed:
             setattr(variant, name, fields[name])
         variant.save(update_fields=[*changed, "updated_at"])
         saved.append(variant)
         if "stock_on_hand" in changed:
             audit_log(instance=variant, action=AuditAction.STOCK_CHANGE, user=by, data={
-                "sku": variant.sku, "from": before["stock_on_hand"], "to": variant.stock_on_hand, "source": source,
+                "sku": variant.sku, "from": previous["stock_on_hand"], "to": variant.stock_on_hand, "source": source,
             })
         if "price" in changed:
             audit_log(instance=variant, action=AuditAction.PRICE_CHANGE, user=by, data={
-                "subject": variant.sku, "from": before["price"] if before["price"] is not None else "base price",
+                "subject": variant.sku, "from": previous["price"] if previous["price"] is not None else "base price",
                 "to": variant.price if variant.price is not None else "base price",
             })
+    stock_levels_announce(
+        locked=before,
+        on_hand={v.pk: v.stock_on_hand - before[v.pk].stock_on_hand for v in saved},
+        allocated={},
+    )
     return saved

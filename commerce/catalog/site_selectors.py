@@ -91,10 +91,13 @@ def product_preview_detail(*, product: Product) -> ProductDetail:
 def product_page_context(*, detail: ProductDetail, preview: bool = False) -> dict:
     """What catalog/product_detail.html needs, for the live page and the preview alike."""
     square, large = DETAIL_IMAGE_SPECS
+    options = variant_options(variants=detail.variants, base_price=detail.product.base_price)
     return {
         "product": detail.product,
         "detail": detail,
-        "variant_options": variant_options(variants=detail.variants, base_price=detail.product.base_price),
+        "variant_options": options,
+        # the back-in-stock form offers these (templates/marketing/back_in_stock_form.html)
+        "sold_out_options": [option for option in options if not option.available],
         "gallery": [
             {"square": image["urls"].get(square), "large": image["urls"].get(large), "alt": image["alt"]}
             for image in detail.images

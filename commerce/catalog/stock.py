@@ -10,6 +10,7 @@ all rows in a single UPDATE. That is two queries whatever the number of lines.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from commerce.core.compiled_query import CompiledQuery
@@ -17,6 +18,7 @@ from commerce.core.errors import ConflictError
 
 from .cache import catalog_cache_bump
 from .models import ProductVariant, available_quantity
+from .signals import StockLevel, stock_levels_changed
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class _Locked:
     stock_on_hand: int
     stock_allocated: int
     is_active: bool
+    low_stock_threshold: int | None
 
     @property
     def stock_available(self) -> int:
@@ -73,7 +76,7 @@ _locked_rows = CompiledQuery(
     lambda variant_ids: ProductVariant.objects.select_for_update(of=("self",))
     .filter(pk__in=variant_ids)
     .order_by("pk")
-    .values_list("pk", "sku", "stock_on_hand", "stock_allocated", "is_active")
+    .values_list("pk", "sku", "stock_on_hand", "stock_allocated", "is_active", "low_stock_threshold")
 )
 
 
@@ -109,6 +112,27 @@ def _bulk_add(*, field: str, deltas: dict[int, int], also: dict[int, int] | None
     catalog_cache_bump(at_commit_only=True)
 
 
+def stock_levels_announce(
+    *, locked: Mapping[int, object], on_hand: Mapping[int, int], allocated: Mapping[int, int]
+) -> None:
+    """Tell `stock_levels_changed` receivers which variants' available stock moved, before -> after.
+
+    `locked` maps ids to rows read under their lock (anything with sku, stock_on_hand,
+    stock_allocated and low_stock_threshold); `on_hand` / `allocated` are the deltas just written.
+    No query: receivers act only on the variants that crossed a line (sold out, low, restocked).
+    """
+    default = settings.SHOP_LOW_STOCK_THRESHOLD
+    levels = []
+    for pk, row in locked.items():
+        before = available_quantity(row.stock_on_hand, row.stock_allocated)
+        after = available_quantity(row.stock_on_hand + on_hand.get(pk, 0), row.stock_allocated + allocated.get(pk, 0))
+        if before != after:
+            threshold = row.low_stock_threshold if row.low_stock_threshold is not None else default
+            levels.append(StockLevel(pk, row.sku, before, after, threshold))
+    if levels:
+        stock_levels_changed.send(sender=ProductVariant, levels=levels)
+
+
 def stock_allocate(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:
     """Reserve stock for (variant_id, quantity) pairs, all or nothing.
 
@@ -126,6 +150,7 @@ def stock_allocate(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int])
     if short:
         raise InsufficientStock(short)
     _bulk_add(field="stock_allocated", deltas=wanted)
+    stock_levels_announce(locked=variants, on_hand={}, allocated=wanted)
 
 
 def stock_release(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:
@@ -137,6 +162,7 @@ def stock_release(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) 
     deltas = {pk: d for pk, d in deltas.items() if d}
     if deltas:
         _bulk_add(field="stock_allocated", deltas=deltas)
+        stock_levels_announce(locked=variants, on_hand={}, allocated=deltas)
 
 
 def stock_deduct(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:
@@ -153,12 +179,14 @@ def stock_deduct(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -
         raise InsufficientStock(short)
     negative = {pk: -q for pk, q in sold.items()}
     _bulk_add(field="stock_on_hand", deltas=negative, also=negative)
+    # on hand and allocated fall together: available is unchanged, so nothing to announce
 
 
 def stock_restock(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:
     """Put sold units back on hand (a confirmed order is cancelled, or goods are returned)."""
     returned = _merge(quantities)
-    present = {v.pk for v in _lock(returned)}
-    deltas = {pk: q for pk, q in returned.items() if pk in present}
+    locked = {v.pk: v for v in _lock(returned)}
+    deltas = {pk: q for pk, q in returned.items() if pk in locked}
     if deltas:
         _bulk_add(field="stock_on_hand", deltas=deltas)
+        stock_levels_announce(locked=locked, on_hand=deltas, allocated={})

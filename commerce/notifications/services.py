@@ -108,7 +108,13 @@ def notification_claim(*, log_id: int, claimant: str = "") -> NotificationLog | 
 
 
 def notification_render(*, event: str, context: dict) -> tuple[str, str, str]:
-    """(subject, text, html) from templates/emails/<event>_subject.txt, <event>.txt and <event>.html."""
+    """(subject, text, html): from the published email-template snippet for `event` if there is one,
+    else from templates/emails/<event>_subject.txt, <event>.txt and <event>.html."""
+    from commerce.emails.services import email_template_render  # the emails app's models load late
+
+    edited = email_template_render(event=event, context=context)
+    if edited is not None:
+        return edited
     subject = render_to_string(f"emails/{event}_subject.txt", context)
     subject = " ".join(subject.split())  # headers must be one line
     text = render_to_string(f"emails/{event}.txt", context)

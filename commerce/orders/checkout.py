@@ -46,6 +46,7 @@ from .numbers import order_number_new
 from .payments import payment_provider_get
 from .pricing import Discount, PriceBreakdown, PricingLine, ShippingAddressRequired, price_compute
 from .pricing_tables import PricingTables, pricing_tables
+from .signals import order_placed
 
 
 class CartEmpty(ApplicationError):
@@ -342,6 +343,7 @@ def order_place(
         # an undelivered row) and handed to Celery after commit. Before the allocation, so the row
         # insert is not made while the variant rows are locked.
         order_notify(order=order, event="placed", order_is_new=True)
+        order_placed.send(sender=Order, order=order)
         if before_allocate is not None:
             before_allocate(order)
         # Last on purpose: the variant rows stay locked only from here to the commit, which keeps the

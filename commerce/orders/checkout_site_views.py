@@ -1,5 +1,7 @@
 """The site's checkout and confirmation pages: the same order_place and pricing as the API."""
 
+import contextlib
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -32,6 +34,14 @@ def _summary(cart, form):
 
 
 @require_http_methods(["GET", "POST"])
+def _remember_guest_email(cart, email: str) -> None:
+    """Keep a guest's email for one abandoned-cart reminder (commerce.marketing); a bad one is ignored here."""
+    from commerce.marketing.services import cart_contact_remember
+
+    with contextlib.suppress(ApplicationError):
+        cart_contact_remember(cart=cart, email=email)
+
+
 def checkout_page(request):
     cart = session_cart(request, create=False)
     if cart is None or not cart.lines.exists():
@@ -40,6 +50,8 @@ def checkout_page(request):
 
     placing = request.method == "POST" and request.POST.get("action") != "update"
     form = CheckoutForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and not request.user.is_authenticated:
+        _remember_guest_email(cart, request.POST.get("email", ""))
     if placing and form.is_valid():
         try:
             order = order_place(cart=cart, user=request.user, **form.order_kwargs())

@@ -9,3 +9,7 @@ Arguments: order, from_status, to_status, by (a user or None).
 from django.dispatch import Signal
 
 order_status_changed = Signal()
+
+# Sent inside the checkout transaction once the order and its lines exist (before stock is
+# allocated). Arguments: order. Receivers' writes (e.g. webhook delivery rows) commit with the order.
+order_placed = Signal()

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -31,6 +32,9 @@ INSTALLED_APPS = [
     "commerce.reviews",
     "commerce.notifications",
     "commerce.dashboard",
+    "commerce.webhooks",
+    "commerce.emails",
+    "commerce.marketing",
     "cms_pages",
     "api",
     # Wagtail
@@ -90,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # publishes due scheduled content when no Celery beat runs (commerce/marketing/campaigns.py)
+    "commerce.marketing.campaigns.ScheduledPublishingMiddleware",
     # innermost, so that its process_exception sees a view's exception first: the 500's error id
     "commerce.core.middleware.ErrorIdMiddleware",
 ]
@@ -168,6 +174,9 @@ SHOP_LOCALE = env("SHOP_LOCALE", default="en_US")  # Babel locale for money form
 SHOP_LOW_STOCK_THRESHOLD = env.int("SHOP_LOW_STOCK_THRESHOLD", default=5)
 SHOP_PENDING_ORDER_TTL_HOURS = env.int("SHOP_PENDING_ORDER_TTL_HOURS", default=72)
 SHOP_STALE_CART_DAYS = env.int("SHOP_STALE_CART_DAYS", default=30)
+# an open cart with a known email idle this long gets one reminder (never when older than MAX_DAYS)
+SHOP_ABANDONED_CART_HOURS = env.int("SHOP_ABANDONED_CART_HOURS", default=4)
+SHOP_ABANDONED_CART_MAX_DAYS = env.int("SHOP_ABANDONED_CART_MAX_DAYS", default=7)
 SHOP_FREE_SHIPPING_NOTE_THRESHOLD = Decimal(env("SHOP_FREE_SHIPPING_NOTE_THRESHOLD", default="100.00"))
 # Order back office (issue 13): the status at which an invoice is issued ("" = only by hand), the
 # prefixes of the gapless invoice and credit-note series, and how long customers may ask for a return.
@@ -265,7 +274,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commerce.notifications.tasks.notifications_resend_pending",
         "schedule": timedelta(minutes=2),
     },
+    "low-stock-digest": {
+        "task": "commerce.marketing.tasks.marketing_low_stock_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "abandoned-cart-reminders": {
+        "task": "commerce.marketing.tasks.marketing_abandoned_carts_remind",
+        "schedule": timedelta(minutes=15),
+    },
+    # webhook deliveries whose enqueue was lost or whose worker died mid-send
+    "resend-stuck-webhooks": {
+        "task": "commerce.webhooks.tasks.webhooks_resend_stuck",
+        "schedule": timedelta(minutes=10),
+    },
 }
+
+# Without beat (the embedded default) scheduled pages, snippets and campaigns are published by a
+# throttled check on the request path, at most once per interval (commerce/marketing/campaigns.py).
+SCHEDULED_PUBLISHING_ON_REQUESTS = env.bool("SCHEDULED_PUBLISHING_ON_REQUESTS", default=CELERY_TASK_ALWAYS_EAGER)
+SCHEDULED_PUBLISHING_INTERVAL = env.int("SCHEDULED_PUBLISHING_INTERVAL", default=30)
+
+# --- Outbound webhooks (commerce/webhooks) -------------------------------------------------------
+# Refuse targets on loopback, private and link-local addresses (SSRF) unless this is set, e.g. for an
+# ERP on the shop's own network.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_MAX_RESPONSE_BYTES = env.int("WEBHOOKS_MAX_RESPONSE_BYTES", default=64 * 1024)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)  # backoff 30 s doubling, capped at 1 h
 
 # --- Wagtail ------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Cartwheel")
@@ -316,6 +351,7 @@ REST_FRAMEWORK = {
         "checkout": env("THROTTLE_CHECKOUT", default="30/min"),
         "review": env("THROTTLE_REVIEW", default="10/hour"),
         "contact": env("THROTTLE_CONTACT", default="5/hour"),
+        "back_in_stock": env("THROTTLE_BACK_IN_STOCK", default="10/hour"),
     },
 }
 

@@ -77,8 +77,9 @@ def test_site_history_report_filters_by_our_action_types(admin):
 def test_variant_grid_stock_and_price_edits_are_logged_with_who_and_what():
     from decimal import Decimal
 
-    from commerce.catalog.tests.factories import ProductVariantFactory
     from wagtail.models import ModelLogEntry
+
+    from commerce.catalog.tests.factories import ProductVariantFactory
 
     editor = User.objects.create_user(email="shop@example.com", password="x", is_staff=True)
     variant = ProductVariantFactory(stock_on_hand=5, sku="TEE-S")
