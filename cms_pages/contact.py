@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from api.throttling import hit_counter
+from commerce.core.throttling import hit_counter
 
 HONEYPOT_FIELD = "homepage"
 THROTTLE_SCOPE = "contact"

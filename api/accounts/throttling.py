@@ -6,7 +6,7 @@ import time
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from api.throttling import AtomicScopedRateThrottle, hit_counter
+from commerce.core.throttling import AtomicScopedRateThrottle, hit_counter
 
 
 class AnonUserRateThrottle(AtomicScopedRateThrottle):

@@ -8,9 +8,9 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from api.throttling import AtomicScopedRateThrottle
 from commerce.accounts import selectors, services
 from commerce.accounts.models import Address
+from commerce.core.throttling import AtomicScopedRateThrottle
 
 from .serializers import (
     AddressSerializer,

@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.throttling import AtomicScopedRateThrottle
+from commerce.core.throttling import AtomicScopedRateThrottle
 from commerce.orders.selectors import order_get_for_customer, order_track, orders_for_customer
 from commerce.orders.services import order_cancel_by_customer
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from api.throttling import hit_counter
 from commerce.core.errors import ApplicationError
+from commerce.core.throttling import hit_counter
 
 from . import selectors, services
 from .forms import (

@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import SimpleRateThrottle
 
-from api.throttling import hit_counter
 from commerce.core.errors import NotFoundError
+from commerce.core.throttling import hit_counter
 
 from .selectors import order_timeline, order_track
 
