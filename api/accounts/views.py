@@ -10,7 +10,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from commerce.accounts import selectors, services
 from commerce.accounts.models import Address
-from commerce.core.throttling import AtomicScopedRateThrottle
+from commerce.core.throttling import AnonUserRateThrottle, AtomicScopedRateThrottle, LoginRateThrottle
 
 from .serializers import (
     AddressSerializer,
@@ -25,7 +25,6 @@ from .serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from .throttling import AnonUserRateThrottle, LoginRateThrottle
 
 AUTH_TAG = ["auth"]
 ERROR_400 = OpenApiResponse(description="Invalid input: `{error: {code, message, details}}`.")

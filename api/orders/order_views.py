@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.core.throttling import AtomicScopedRateThrottle
+from commerce.core.throttling import ClientAddressRateThrottle
 from commerce.orders.selectors import order_get_for_customer, order_track, orders_for_customer
 from commerce.orders.services import order_cancel_by_customer
 
@@ -25,17 +25,10 @@ NOT_FOUND = OpenApiResponse(description="No such order among the caller's orders
 UNAUTHENTICATED = OpenApiResponse(description="Log in (JWT bearer token or session) first")
 
 
-class TrackingThrottle(AtomicScopedRateThrottle):
-    """Per client IP even when logged in: guessing numbers should cost the same for everyone."""
-
-    def get_ident_key(self, request, view) -> str:
-        return f"ip:{self.get_ident(request)}"
-
-
 class OrderTrackView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []  # public, no CSRF for session cookies: it only reads
-    throttle_classes = [TrackingThrottle]
+    throttle_classes = [ClientAddressRateThrottle]  # the /track/ page shares this counter
     throttle_scope = "tracking"
 
     @extend_schema(

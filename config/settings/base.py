@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # RateLimit-Policy / RateLimit fields from whatever throttle the request hit (API or site)
+    "commerce.core.throttling.RateLimitHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -126,6 +128,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Client address -----------------------------------------------------------------------------
+# The proxies in front of the app (balancer, nginx): a CIDR list ("10.0.0.0/8,172.30.0.0/24") or a
+# count of hops ("2"). Throttles key clients by the first address left of the trusted hops in
+# X-Forwarded-For; a request from an untrusted address is keyed by that address, whatever it sends.
+# Empty: REMOTE_ADDR only. nginx renders its `set_real_ip_from` from the same variable
+# (docker/nginx/render-real-ip.sh). NUM_PROXIES, the older name, is read as a count.
+TRUSTED_PROXIES = env("TRUSTED_PROXIES", default=env("NUM_PROXIES", default=""))
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -239,9 +249,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
-    # Throttles key anonymous clients by address. 0: REMOTE_ADDR only, X-Forwarded-For ignored (a
-    # client could otherwise send a new one per request); production.py sets 1 for nginx in front.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    # Throttles key anonymous clients by commerce.core.client_address (TRUSTED_PROXIES), not by
+    # DRF's NUM_PROXIES rule, so the API and the site agree on who the client is.
+    "NUM_PROXIES": None,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="600/min"),
         "user": env("THROTTLE_USER", default="1200/min"),
