@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before the HTTPS redirect and the ALLOWED_HOSTS check (probes)
+    "commerce.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # RateLimit-Policy / RateLimit fields from whatever throttle the request hit (API or site)
     "commerce.core.throttling.RateLimitHeadersMiddleware",
