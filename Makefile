@@ -7,7 +7,8 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate seed test test-pg lint worker beat bench bench-catalog bench-checkout clean
+.PHONY: install run migrate seed test test-pg lint worker beat bench bench-catalog bench-checkout clean \
+	backup restore-drill
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" ; exit 1; }
@@ -43,6 +44,14 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A config.celery_app beat --loglevel=info
+
+# Backups to BACKUP_BUCKET (S3-compatible) and the drill that restores the latest one into a scratch
+# database + media prefix and checks its invariants (README, "Production").
+backup: install
+	$(MANAGE) backup_create
+
+restore-drill: install
+	$(MANAGE) restore_drill
 
 bench: bench-catalog bench-checkout
 

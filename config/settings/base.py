@@ -187,6 +187,16 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# --- Backups (commerce/core/backups.py) ----------------------------------------------------------
+# A private bucket of their own, ideally at another provider or account than the media bucket.
+BACKUP_BUCKET = env("BACKUP_BUCKET", default="")
+BACKUP_S3_ENDPOINT_URL = env("BACKUP_S3_ENDPOINT_URL", default="")
+BACKUP_S3_REGION_NAME = env("BACKUP_S3_REGION_NAME", default="")
+BACKUP_AWS_ACCESS_KEY_ID = env("BACKUP_AWS_ACCESS_KEY_ID", default="")  # empty: boto3's own chain
+BACKUP_AWS_SECRET_ACCESS_KEY = env("BACKUP_AWS_SECRET_ACCESS_KEY", default="")
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=14)
+BACKUP_KEEP_MIN = env.int("BACKUP_KEEP_MIN", default=3)  # never fewer, however old
+
 # --- Email --------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cartwheel <shop@example.com>")
