@@ -10,11 +10,11 @@ PORT ?= 8000
 .PHONY: install run migrate seed test test-pg lint worker beat bench bench-catalog bench-checkout clean \
 	backup restore-drill
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" ; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet -r requirements-dev.txt   # runtime (requirements.txt) + test tools
 	touch $@
 
 install: $(VENV)/.installed

@@ -40,7 +40,8 @@ case "${1:-web}" in
     exec celery -A config.celery_app beat --loglevel=info --schedule /tmp/celerybeat-schedule
     ;;
   backup)
-    exec /app/docker/backup.sh "${@:2}"
+    # database dump + media to BACKUP_BUCKET, then retention; `backup --loop 86400` repeats daily
+    exec python manage.py backup_create "${@:2}"
     ;;
   *)
     exec "$@"
