@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: install run migrate seed test test-pg lint worker beat bench bench-catalog bench-checkout clean \
-	backup restore-drill
+	backup restore-drill stack-test
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" ; exit 1; }
@@ -52,6 +52,11 @@ backup: install
 
 restore-drill: install
 	$(MANAGE) restore_drill
+
+# The production stack from its real parts on loopback (nginx, two gunicorns, PostgreSQL, Redis,
+# Celery worker and beat, an S3 server, an SMTP sink) and the many-host checks (deploy/stack_test/).
+stack-test: install
+	$(PY) deploy/stack_test/stack_test.py
 
 bench: bench-catalog bench-checkout
 
