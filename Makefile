@@ -7,13 +7,14 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate seed test test-pg lint worker beat bench bench-catalog bench-checkout clean
+.PHONY: install run migrate seed test test-pg lint worker beat bench bench-catalog bench-checkout clean \
+	backup restore-drill stack-test
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" ; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet -r requirements-dev.txt   # runtime (requirements.txt) + test tools
 	touch $@
 
 install: $(VENV)/.installed
@@ -43,6 +44,19 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A config.celery_app beat --loglevel=info
+
+# Backups to BACKUP_BUCKET (S3-compatible) and the drill that restores the latest one into a scratch
+# database + media prefix and checks its invariants (README, "Production").
+backup: install
+	$(MANAGE) backup_create
+
+restore-drill: install
+	$(MANAGE) restore_drill
+
+# The production stack from its real parts on loopback (nginx, two gunicorns, PostgreSQL, Redis,
+# Celery worker and beat, an S3 server, an SMTP sink) and the many-host checks (deploy/stack_test/).
+stack-test: install
+	$(PY) deploy/stack_test/stack_test.py
 
 bench: bench-catalog bench-checkout
 

@@ -9,11 +9,9 @@ from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.template.response import TemplateResponse
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 
-from api.throttling import hit_counter
 from commerce.core.after_commit import on_commit_fail_open
+from commerce.core.throttling import ip_ident, throttle_hit
 
 HONEYPOT_FIELD = "homepage"
 THROTTLE_SCOPE = "contact"
@@ -29,19 +27,10 @@ def with_honeypot(form_class: type[forms.Form]) -> type[forms.Form]:
     return type(form_class.__name__, (form_class,), {HONEYPOT_FIELD: honeypot})
 
 
-def _client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless the proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def contact_throttle_hit(*, request) -> bool:
-    """Count one submission for the client's IP; True while the IP is within its rate."""
-    rate = api_settings.DEFAULT_THROTTLE_RATES.get(THROTTLE_SCOPE)
-    if not rate:
-        return True
-    num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)
-    count = hit_counter(f"{THROTTLE_SCOPE}:ip:{_client_ip(request)}", window_seconds=duration)
-    return count <= num_requests
+    """Count one submission for the client's address; True while it is within its rate."""
+    state = throttle_hit(request=request, scope=THROTTLE_SCOPE, idents=[ip_ident(request)])
+    return state is None or not state.exceeded
 
 
 def contact_page_serve(*, page, request):

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# One image, three roles: web (migrate + gunicorn), worker, beat.
+# One image, several roles: web (gunicorn), worker, beat, migrate (the release step), backup.
+# Web never migrates: a release runs the `migrate` role once (compose service, Kubernetes Job) and
+# web processes report not-ready (/readyz) until it has finished.
 set -euo pipefail
 
 wait_for_db() {
   python - <<'PY'
-import os, sys, time
+import sys, time
 import django
 django.setup()
 from django.db import connection
@@ -21,17 +23,13 @@ PY
 case "${1:-web}" in
   web)
     wait_for_db
-    python manage.py migrate --noinput
-    # Sync workers (threads=1) behind nginx, which buffers slow clients: on the 2-core benches they met
-    # every latency target (p99 <= 1.7 x p50) where threaded workers showed 3-14 x tails from uneven
-    # keep-alive spread and GIL queues (bench/README.md). 2 x cores + 1 workers.
-    exec gunicorn config.wsgi:application \
-      --bind 0.0.0.0:8000 \
-      --workers "${GUNICORN_WORKERS:-5}" \
-      --threads "${GUNICORN_THREADS:-1}" \
-      --worker-tmp-dir /dev/shm \
-      --max-requests 2000 --max-requests-jitter 200 \
-      --access-logfile - --forwarded-allow-ips "*"
+    # drain on SIGTERM, grace periods and worker counts: config/gunicorn.py
+    exec gunicorn -c python:config.gunicorn config.wsgi:application
+    ;;
+  migrate)
+    wait_for_db
+    # advisory-locked: two release jobs at once both succeed, one after the other
+    exec python manage.py migrate_locked
     ;;
   worker)
     wait_for_db
@@ -40,6 +38,10 @@ case "${1:-web}" in
   beat)
     wait_for_db
     exec celery -A config.celery_app beat --loglevel=info --schedule /tmp/celerybeat-schedule
+    ;;
+  backup)
+    # database dump + media to BACKUP_BUCKET, then retention; `backup --loop 86400` repeats daily
+    exec python manage.py backup_create "${@:2}"
     ;;
   *)
     exec "$@"

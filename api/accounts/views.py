@@ -8,10 +8,10 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from api.throttling import AtomicScopedRateThrottle
 from commerce.accounts import selectors, services
 from commerce.accounts.models import Address
 from commerce.core.converters import BigIdConverter
+from commerce.core.throttling import AnonUserRateThrottle, AtomicScopedRateThrottle, LoginRateThrottle
 
 from .serializers import (
     AddressSerializer,
@@ -26,7 +26,6 @@ from .serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from .throttling import AnonUserRateThrottle, LoginRateThrottle
 
 AUTH_TAG = ["auth"]
 ERROR_400 = OpenApiResponse(description="Invalid input: `{error: {code, message, details}}`.")

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.cart.views import cart_token_parameter, request_cart_or_404
-from api.throttling import AtomicScopedRateThrottle
+from commerce.core.throttling import AtomicScopedRateThrottle
 from commerce.marketing.services import back_in_stock_subscribe, back_in_stock_unsubscribe, cart_contact_remember
 
 ERROR = OpenApiResponse(description='{"error": {"code", "message", "details"}}')

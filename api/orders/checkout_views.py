@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.cart.views import cart_token_parameter, request_cart_token
-from api.throttling import AtomicScopedRateThrottle
 from commerce.accounts.selectors import address_list
 from commerce.cart.services import cart_resolve
+from commerce.core.throttling import AtomicScopedRateThrottle
 from commerce.orders.checkout import (
     ShippingAddress,
     checkout_idempotent,

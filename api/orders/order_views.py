@@ -16,7 +16,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.throttling import AtomicScopedRateThrottle
+from commerce.core.throttling import ClientAddressRateThrottle
 from commerce.orders.returns import return_request_create
 from commerce.orders.selectors import (
     order_get_for_customer,
@@ -40,17 +40,10 @@ NOT_FOUND = OpenApiResponse(description="No such order among the caller's orders
 UNAUTHENTICATED = OpenApiResponse(description="Log in (JWT bearer token or session) first")
 
 
-class TrackingThrottle(AtomicScopedRateThrottle):
-    """Per client IP even when logged in: guessing numbers should cost the same for everyone."""
-
-    def get_ident_key(self, request, view) -> str:
-        return f"ip:{self.get_ident(request)}"
-
-
 class OrderTrackView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []  # public, no CSRF for session cookies: it only reads
-    throttle_classes = [TrackingThrottle]
+    throttle_classes = [ClientAddressRateThrottle]  # the /track/ page shares this counter
     throttle_scope = "tracking"
 
     @extend_schema(

@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 
 from api.pagination import ShopPageNumberPagination
 from api.parsers import BoundedJSONParser
-from api.throttling import AtomicScopedRateThrottle
 from commerce.core.errors import NotFoundError
+from commerce.core.throttling import AtomicScopedRateThrottle
 from commerce.reviews.models import Review
 from commerce.reviews.selectors import (
     product_get_live,

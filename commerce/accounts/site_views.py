@@ -1,7 +1,5 @@
 """Account pages of the rendered site: no JavaScript, POST for every change."""
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -13,11 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from api.throttling import hit_counter
 from commerce.core.errors import ApplicationError
+from commerce.core.throttling import ip_ident, login_idents, throttle_hit
 
 from . import selectors, services
 from .forms import (
@@ -35,30 +31,16 @@ LOGIN_BLOCKED = "Too many login attempts. Please wait a minute and try again."
 TOO_MANY = "Too many attempts from your network. Please try again later."
 
 
-def _rate_exceeded(scope: str, *idents: str) -> bool:
-    """Count one hit per ident on the API's atomic counters for `scope` (same keys, same rates).
-
-    The site's forms and the API share the counters, so switching between them gains nothing.
-    """
-    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
-    if not rate:
-        return False
-    num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)
-    return max(hit_counter(f"{scope}:{ident}", window_seconds=duration) for ident in idents) > num_requests
-
-
-def _ip(request) -> str:
-    # DRF's client-address rule (REMOTE_ADDR, or X-Forwarded-For per NUM_PROXIES), as the API uses
-    return f"ip:{BaseThrottle().get_ident(request)}"
+def _rate_exceeded(request, scope: str, idents: list[str]) -> bool:
+    """Count one hit on the API's counters for `scope` (same keys, same rates, same client address):
+    the site's forms and the API share them, so switching between them gains nothing."""
+    state = throttle_hit(request=request, scope=scope, idents=idents)
+    return state is not None and state.exceeded
 
 
 def _login_rate_exceeded(request) -> bool:
-    """Per IP and per account email, like api.accounts.throttling.LoginRateThrottle."""
-    idents = [_ip(request)]
-    email = request.POST.get("username", "").strip().lower()
-    if email:
-        idents.append(f"email:{hashlib.sha256(email.encode()).hexdigest()}")
-    return _rate_exceeded("login", *idents)
+    """Per client address and per account email, like the API's LoginRateThrottle."""
+    return _rate_exceeded(request, "login", login_idents(request, request.POST.get("username", "")))
 
 
 class LoginView(auth_views.LoginView):
@@ -82,7 +64,7 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("account:overview")
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and _rate_exceeded("register", _ip(request)):
+    if request.method == "POST" and _rate_exceeded(request, "register", [ip_ident(request)]):
         form = RegisterForm(initial={"email": request.POST.get("email", "")})
         return render(request, "account/register.html", {"form": form, "blocked_message": TOO_MANY}, status=429)
     if request.method == "POST" and form.is_valid():
@@ -96,7 +78,7 @@ def register(request):
 
 def password_reset_request(request):
     form = PasswordResetRequestForm(request.POST or None)
-    if request.method == "POST" and _rate_exceeded("password_reset", _ip(request)):
+    if request.method == "POST" and _rate_exceeded(request, "password_reset", [ip_ident(request)]):
         context = {"form": PasswordResetRequestForm(), "blocked_message": TOO_MANY}
         return render(request, "account/password_reset_form.html", context, status=429)
     if request.method == "POST" and form.is_valid():

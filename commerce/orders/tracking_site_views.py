@@ -1,13 +1,11 @@
 """The /track/ page: order number + phone -> status and timeline, like POST /api/v1/orders/track/."""
 
 from django import forms
-from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
-from rest_framework.throttling import SimpleRateThrottle
 
-from api.throttling import hit_counter
 from commerce.core.errors import NotFoundError
+from commerce.core.throttling import ip_ident, throttle_hit
 
 from .selectors import order_timeline, order_track
 
@@ -19,13 +17,10 @@ class TrackingForm(forms.Form):
 
 
 def _over_tracking_limit(request) -> bool:
-    """The page shares the API's "tracking" rate, per client IP, so it is no way around the limit."""
-    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get("tracking")
-    if not rate:
-        return False
-    num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)
-    ip = request.META.get("REMOTE_ADDR", "")
-    return hit_counter(f"tracking-site:ip:{ip}", window_seconds=duration) > num_requests
+    """The page counts on the API's "tracking" counter (same scope, same client address), so switching
+    between them gains nothing."""
+    state = throttle_hit(request=request, scope="tracking", idents=[ip_ident(request)])
+    return state is not None and state.exceeded
 
 
 @require_http_methods(["GET", "POST"])

@@ -79,12 +79,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before the HTTPS redirect and the ALLOWED_HOSTS check (probes)
+    "commerce.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # before anything reads the request: control characters in the path or query string, oversized
     # API bodies (commerce/core/validation.py has the rules)
     "commerce.core.middleware.InputGuardMiddleware",
     "commerce.core.middleware.PermissionsPolicyMiddleware",
     "commerce.core.middleware.ShopCSPMiddleware",
+    # RateLimit-Policy / RateLimit fields from whatever throttle the request hit (API or site)
+    "commerce.core.throttling.RateLimitHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -125,6 +129,11 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Behind PgBouncer in transaction pooling, a connection's server session changes between
+# transactions: no server-side cursors (iterator() would lose them), and CONN_MAX_AGE only keeps the
+# cheap client connection to PgBouncer. Migrations and backups connect to PostgreSQL directly.
+if env.bool("DATABASE_TRANSACTION_POOLING", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -151,6 +160,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Client address -----------------------------------------------------------------------------
+# The proxies in front of the app (balancer, nginx): a CIDR list ("10.0.0.0/8,172.30.0.0/24") or a
+# count of hops ("2"). Throttles key clients by the first address left of the trusted hops in
+# X-Forwarded-For; a request from an untrusted address is keyed by that address, whatever it sends.
+# Empty: REMOTE_ADDR only. nginx renders its `set_real_ip_from` from the same variable
+# (docker/nginx/render-real-ip.sh). NUM_PROXIES, the older name, is read as a count.
+TRUSTED_PROXIES = env("TRUSTED_PROXIES", default=env("NUM_PROXIES", default=""))
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -212,6 +229,16 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # The largest request body that is not a file upload: Django's default, stated because the API's JSON
 # parser and InputGuardMiddleware apply it to JSON bodies too (413 request_too_large above it).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Backups (commerce/core/backups.py) ----------------------------------------------------------
+# A private bucket of their own, ideally at another provider or account than the media bucket.
+BACKUP_BUCKET = env("BACKUP_BUCKET", default="")
+BACKUP_S3_ENDPOINT_URL = env("BACKUP_S3_ENDPOINT_URL", default="")
+BACKUP_S3_REGION_NAME = env("BACKUP_S3_REGION_NAME", default="")
+BACKUP_AWS_ACCESS_KEY_ID = env("BACKUP_AWS_ACCESS_KEY_ID", default="")  # empty: boto3's own chain
+BACKUP_AWS_SECRET_ACCESS_KEY = env("BACKUP_AWS_SECRET_ACCESS_KEY", default="")
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=14)
+BACKUP_KEEP_MIN = env.int("BACKUP_KEEP_MIN", default=3)  # never fewer, however old
 
 # --- Email --------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -338,9 +365,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
-    # Throttles key anonymous clients by address. 0: REMOTE_ADDR only, X-Forwarded-For ignored (a
-    # client could otherwise send a new one per request); production.py sets 1 for nginx in front.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    # Throttles key anonymous clients by commerce.core.client_address (TRUSTED_PROXIES), not by
+    # DRF's NUM_PROXIES rule, so the API and the site agree on who the client is.
+    "NUM_PROXIES": None,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="600/min"),
         "user": env("THROTTLE_USER", default="1200/min"),

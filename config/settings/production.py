@@ -8,8 +8,9 @@ SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without one
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # nginx terminates TLS
-# nginx appends the address it saw to X-Forwarded-For: throttles key clients by that last entry
-REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=1)  # noqa: F405
+# nginx appends the address it saw to X-Forwarded-For. Default: nginx is the one trusted hop; behind a
+# balancer name its range and nginx's (README, "Production").
+TRUSTED_PROXIES = env("TRUSTED_PROXIES", default=env("NUM_PROXIES", default="1"))
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
@@ -22,6 +23,10 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 # Wagtail's live preview renders the page in a same-origin iframe, which DENY would break.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 
+# Static files are built into the image and served by the app: hashed, compressed names that
+# whitenoise sends with `Cache-Control: public, max-age=315360000, immutable`.
 STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,  # noqa: F405
+                  "whitenoise.middleware.WhiteNoiseMiddleware")

@@ -14,12 +14,12 @@ from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
-from api.throttling import hit_counter
 from cms_pages.seed import seed_pages
 from commerce.catalog import cache as catalog_cache
 from commerce.catalog.tests.factories import ProductVariantFactory
 from commerce.core import cache_redis
 from commerce.core.after_commit import on_commit_fail_open
+from commerce.core.throttling import hit_counter
 from commerce.notifications.models import NotificationLog
 from commerce.notifications.tasks import notifications_resend_pending
 from commerce.orders.models import Order
