@@ -13,7 +13,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("", include("config.site_urls")),
+    path("", include("storefront.urls")),
 ]
 
 if settings.DEBUG:
@@ -24,7 +24,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # 500 page without the request context processors, which may be what failed
-handler500 = "cms_pages.views.server_error"
+handler500 = "storefront.search.views.server_error"
 
 # Wagtail serves every path not matched above: it must stay last.
 urlpatterns += [path("", include(wagtail_urls))]

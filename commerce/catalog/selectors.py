@@ -533,3 +533,40 @@ def _product_detail_build(
         price_max=max(prices),
         in_stock=any(v.stock_available > 0 for v in variants),
     )
+
+
+def product_preview_detail(*, product: Product) -> ProductDetail:
+    """The product page's data for an unsaved or draft product (Wagtail preview).
+
+    Attribute values and images come from the in-memory cluster (the form or revision being
+    previewed); variants are not on revisions, so they are the saved ones, if any.
+    """
+    attributes: dict[int, dict] = {}
+    for pav in product.attribute_values.all():
+        entry = attributes.setdefault(
+            pav.attribute_id, {"name": pav.attribute.name, "slug": pav.attribute.slug, "values": []}
+        )
+        entry["values"].append(pav.display_value)
+    product_images = [pi for pi in product.images.all() if pi.image_id]
+    urls = image_rendition_urls(image_ids={pi.image_id for pi in product_images}, specs=DETAIL_IMAGE_SPECS)
+    variants = (
+        list(
+            ProductVariant.objects.filter(product_id=product.pk, is_active=True)
+            .order_by("sort_order", "id")
+            .prefetch_related("attribute_values__attribute")
+        )
+        if product.pk
+        else []
+    )
+    prices = [v.price if v.price is not None else product.base_price for v in variants] or [product.base_price]
+    prices = [p for p in prices if p is not None] or [Decimal("0.00")]
+    return ProductDetail(
+        product=product,
+        attributes=list(attributes.values()),
+        images=[{"alt": pi.alt_text, "urls": urls.get(pi.image_id, {})} for pi in product_images],
+        variants=variants,
+        category_path=category_index_get().path(product.category_id),
+        price_min=min(prices),
+        price_max=max(prices),
+        in_stock=any(v.stock_available > 0 for v in variants),
+    )

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "commerce.dashboard",
     "cms_pages",
     "api",
+    "storefront",
+    "demo",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,101 @@
+"""The cart page and its forms. The site keeps an anonymous cart's token in the session."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from commerce.cart.models import Cart
+from commerce.cart.selectors import cart_view
+from commerce.cart.services import (
+    CartNotFound,
+    cart_line_add,
+    cart_line_remove,
+    cart_line_set_quantity,
+    cart_resolve,
+)
+from commerce.cart.signals import SESSION_CART_KEY
+from commerce.core.errors import ApplicationError
+
+
+def session_cart(request, *, create: bool) -> Cart | None:
+    """The visitor's cart: their own when logged in, else the one whose token the session holds."""
+    user = request.user
+    token = None if user.is_authenticated else request.session.get(SESSION_CART_KEY)
+    try:
+        cart = cart_resolve(user=user, token=token, create=create)
+    except CartNotFound:  # checked out or purged since: start afresh
+        request.session.pop(SESSION_CART_KEY, None)
+        cart = cart_resolve(user=user, token=None, create=create)
+    if cart is not None and cart.user_id is None:
+        request.session[SESSION_CART_KEY] = str(cart.token)
+    return cart
+
+
+class AddToCartForm(forms.Form):
+    sku = forms.CharField(max_length=64)
+    quantity = forms.IntegerField(min_value=1, max_value=1000, initial=1)
+
+
+class LineQuantityForm(forms.Form):
+    quantity = forms.IntegerField(min_value=0, max_value=1000, help_text="0 removes the line")
+
+
+def _back(request, default: str):
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def cart_detail(request):
+    view = cart_view(cart=session_cart(request, create=False))
+    return render(request, "cart/cart.html", {"cart": view})
+
+
+@require_POST
+def cart_add(request):
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an option and a quantity of at least 1.")
+        return _back(request, reverse("cart:detail"))
+    try:
+        cart_line_add(cart=session_cart(request, create=True), **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Added {form.cleaned_data['quantity']} x {form.cleaned_data['sku']} to your cart.")
+    return _back(request, reverse("cart:detail"))
+
+
+@require_POST
+def cart_line_update(request, line_id: int):
+    cart = session_cart(request, create=False)
+    form = LineQuantityForm(request.POST)
+    if cart is None or not form.is_valid():
+        messages.error(request, "Enter a quantity of 0 or more.")
+        return redirect("cart:detail")
+    try:
+        cart_line_set_quantity(cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Your cart is updated.")
+    return redirect("cart:detail")
+
+
+@require_POST
+def cart_line_delete(request, line_id: int):
+    cart = session_cart(request, create=False)
+    try:
+        if cart is None:
+            raise CartNotFound()
+        cart_line_remove(cart=cart, line_id=line_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The item is removed.")
+    return redirect("cart:detail")
