@@ -8,3 +8,8 @@ class StorefrontConfig(AppConfig):
     name = "storefront"
     label = "storefront"
     verbose_name = "Storefront"
+
+    def ready(self):
+        from .chrome import connect_chrome_signals
+
+        connect_chrome_signals()

@@ -17,7 +17,9 @@ from commerce.cart.services import (
     cart_resolve,
 )
 from commerce.cart.signals import SESSION_CART_KEY
+from commerce.catalog.selectors import product_detail_get
 from commerce.core.errors import ApplicationError
+from storefront.product.picker import variant_for_options
 
 
 def session_cart(request, *, create: bool) -> Cart | None:
@@ -35,8 +37,28 @@ def session_cart(request, *, create: bool) -> Cart | None:
 
 
 class AddToCartForm(forms.Form):
-    sku = forms.CharField(max_length=64)
+    """A SKU, or the product page's choice: `product` (slug) and one `option-<attribute>` per group."""
+
+    sku = forms.CharField(max_length=64, required=False)
+    product = forms.SlugField(max_length=255, required=False)
     quantity = forms.IntegerField(min_value=1, max_value=1000, initial=1)
+
+    def clean(self):
+        cleaned = super().clean()
+        options = {
+            key.removeprefix("option-"): value[:100] for key, value in self.data.items() if key.startswith("option-")
+        }
+        if cleaned.get("product") and options:
+            # the radio groups are what the shopper chose (without JavaScript the hidden SKU is the
+            # page's first choice): they decide the variant
+            detail = product_detail_get(slug=cleaned["product"])
+            variant = variant_for_options(variants=detail.variants, options=options) if detail else None
+            if variant is None:
+                raise forms.ValidationError("That combination is not available. Choose another option.")
+            cleaned["sku"] = variant.sku
+        if not cleaned.get("sku"):
+            raise forms.ValidationError("Choose an option.")
+        return cleaned
 
 
 class LineQuantityForm(forms.Form):
@@ -60,14 +82,16 @@ def cart_detail(request):
 def cart_add(request):
     form = AddToCartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose an option and a quantity of at least 1.")
+        problem = form.non_field_errors()
+        messages.error(request, problem[0] if problem else "Choose an option and a quantity of at least 1.")
         return _back(request, reverse("cart:detail"))
+    sku, quantity = form.cleaned_data["sku"], form.cleaned_data["quantity"]
     try:
-        cart_line_add(cart=session_cart(request, create=True), **form.cleaned_data)
+        cart_line_add(cart=session_cart(request, create=True), sku=sku, quantity=quantity)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Added {form.cleaned_data['quantity']} x {form.cleaned_data['sku']} to your cart.")
+        messages.success(request, f"Added {quantity} × {sku} to your cart.")
     return _back(request, reverse("cart:detail"))
 
 

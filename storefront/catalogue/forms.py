@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 
 from commerce.catalog.selectors import DEFAULT_PRODUCT_ORDERING, PRODUCT_ORDERINGS, ProductFilters, filter_index_get
+from commerce.core.money import format_money
 
 from .page_data import Facet
 
@@ -16,7 +17,7 @@ SORT_LABELS = {"name": "Name", "price": "Price: low to high", "-price": "Price: 
 
 
 class ShopFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label="Search within results", required=False, max_length=100)
     price_min = forms.DecimalField(label="Min price", required=False, min_value=Decimal("0"), decimal_places=2)
     price_max = forms.DecimalField(label="Max price", required=False, min_value=Decimal("0"), decimal_places=2)
     in_stock = forms.BooleanField(label="In stock only", required=False)
@@ -47,6 +48,14 @@ class ShopFilterForm(forms.Form):
     def _value(self, name):
         """A field's clean value, or None when it was invalid (an invalid filter is ignored)."""
         return self.cleaned_data.get(name) if name not in self.errors else None
+
+    def clean_value(self, name):
+        self.is_valid()
+        return self._value(name)
+
+    @staticmethod
+    def money(amount) -> str:
+        return format_money(amount)
 
     def sort_key(self) -> str:
         return self._value("sort") or DEFAULT_PRODUCT_ORDERING

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 
 from cms_pages.models import ProductSlugRedirect, ShopPage
 from storefront.catalogue import views as site_views
+from storefront.product import views as product_views
 
 
 def shop_page_get() -> ShopPage | None:
@@ -34,7 +35,7 @@ def category(request, *, shop_page: ShopPage | None, slug: str):
 def product(request, *, shop_page: ShopPage | None, slug: str):
     _with_shop_page(request, shop_page)
     try:
-        return site_views.product_detail(request, slug)
+        return product_views.product_detail(request, slug)
     except Http404:
         moved = ProductSlugRedirect.objects.filter(old_slug=slug, product__live=True).select_related("product").first()
         if moved is None:
@@ -54,4 +55,5 @@ def shop_category_view(request, slug: str):
 
 
 def shop_product_view(request, slug: str):
-    return product(request, shop_page=shop_page_get(), slug=slug)
+    # the product page shows nothing of the ShopPage: no lookup (two queries) on the busiest page
+    return product(request, shop_page=None, slug=slug)

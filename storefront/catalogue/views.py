@@ -1,9 +1,10 @@
 """The rendered shop's catalogue pages. Thin: parse the request, call the selectors, render.
 
-A later helper moves these routes under a Wagtail ShopPage; the views keep no state of their own so
-that move is a matter of routing.
+The listing asks the catalogue's facet service (the API's too) for the attributes present in the
+results, with each value's count under the other active filters; the form only parses the query.
 """
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import Http404
@@ -12,11 +13,10 @@ from django.shortcuts import render
 from commerce.catalog.selectors import (
     category_index_get,
     category_tree_list,
-    product_detail_get,
-    product_list_count,
     product_list_rows,
 )
 
+from .cards import cards_from_rows
 from .forms import ShopFilterForm
 from .page_data import facets_list
 
@@ -32,38 +32,90 @@ def _page_number(raw: str | None, last_page: int) -> int:
     return min(max(number, 1), last_page)
 
 
+@dataclass(frozen=True)
+class Chip:
+    """An active filter, shown above the results with a link that removes it alone."""
+
+    label: str
+    remove_url: str
+
+
+def _url_without(query, name: str, value: str | None = None) -> str:
+    """The current query string without one parameter (or one of its values), back on page 1."""
+    pairs = [(k, v) for k, values in query.lists() for v in values if k != "page"]
+    pairs = [(k, v) for k, v in pairs if not (k == name and (value is None or v == value))]
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def _chips(*, form: ShopFilterForm, facets, query) -> list[Chip]:
+    chips = []
+    if search := form.clean_value("q"):
+        chips.append(Chip(f"Search: {search}", _url_without(query, "q")))
+    for attribute in facets.attributes:
+        for value in attribute.values:
+            if value.selected:
+                chips.append(Chip(f"{attribute.name}: {value.name}", _url_without(query, attribute.slug, value.slug)))
+    if (low := form.clean_value("price_min")) is not None:
+        chips.append(Chip(f"From {form.money(low)}", _url_without(query, "price_min")))
+    if (high := form.clean_value("price_max")) is not None:
+        chips.append(Chip(f"Up to {form.money(high)}", _url_without(query, "price_max")))
+    if form.clean_value("in_stock"):
+        chips.append(Chip("In stock only", _url_without(query, "in_stock")))
+    return chips
+
+
+def _page_links(*, page: int, last_page: int, query) -> list[dict]:
+    """Numbered pagination: first, last, and two either side of the current page, with gaps."""
+    shown = sorted({1, last_page, *range(max(page - 2, 1), min(page + 2, last_page) + 1)})
+    base = [(k, v) for k, values in query.lists() for v in values if k != "page"]
+    links, previous = [], 0
+    for number in shown:
+        if number - previous > 1:
+            links.append({"gap": True})
+        links.append({"number": number, "url": "?" + urlencode([*base, ("page", number)]), "current": number == page})
+        previous = number
+    return links
+
+
 def _listing(request, *, category=None):
     index = category_index_get()
     category_ids = index.descendant_ids(category.id) if category else None
     # always bound: an empty query string is simply "no filters"
     form = ShopFilterForm(request.GET, facets=facets_list())
     filters = form.to_filters(category_ids=category_ids)
+    from commerce.catalog.facets import product_facets  # TEMP until i11-catalog is merged
 
-    total = product_list_count(filters=filters)
+    facets = product_facets(filters=filters)
+
+    total = facets.total
     last_page = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = _page_number(request.GET.get("page"), last_page)
-    rows = product_list_rows(filters=filters, ordering=form.sort_key(), offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-
-    query = request.GET.copy()
-    query.pop("page", None)
-
-    def page_url(number: int) -> str:
-        return "?" + urlencode([*query.lists(), ("page", [str(number)])], doseq=True)
+    rows = (
+        product_list_rows(filters=filters, ordering=form.sort_key(), offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        if total
+        else []
+    )
+    page_links = _page_links(page=page, last_page=last_page, query=request.GET)
+    chips = _chips(form=form, facets=facets, query=request.GET)
 
     return render(
         request,
         "catalog/product_list.html",
         {
             "form": form,
+            "facets": facets,
+            "chips": chips,
+            "clear_url": request.path,
             "category": category,
             "category_path": index.path(category.id) if category else [],
             "category_tree": category_tree_list(),
-            "products": rows,
+            "cards": cards_from_rows(rows),
             "total": total,
             "page": page,
             "last_page": last_page,
-            "previous_url": page_url(page - 1) if page > 1 else None,
-            "next_url": page_url(page + 1) if page < last_page else None,
+            "page_links": page_links if last_page > 1 else [],
+            "previous_url": next((link["url"] for link in page_links if link.get("number") == page - 1), None),
+            "next_url": next((link["url"] for link in page_links if link.get("number") == page + 1), None),
         },
     )
 
@@ -78,10 +130,3 @@ def category_detail(request, slug: str):
     if category_id is None:
         raise Http404("No such category")
     return _listing(request, category=index.by_id[category_id])
-
-
-def product_detail(request, slug: str):
-    detail = product_detail_get(slug=slug)
-    if detail is None:  # unknown, draft or unpublished: the same 404
-        raise Http404("No such product")
-    return render(request, "catalog/product_detail.html", {"product": detail.product, "detail": detail, "is_preview": False})

@@ -51,7 +51,8 @@ def wishlist_page(request):
 @login_required
 @require_POST
 def wishlist_add(request):
-    product_id = request.POST.get("product", "")
+    # "product_id" from the product page's button beside add-to-cart, "product" from older forms
+    product_id = request.POST.get("product_id") or request.POST.get("product", "")
     product = product_get_live(pk=int(product_id)) if product_id.isdigit() else None
     if product is None:
         raise Http404

@@ -8,7 +8,6 @@ from commerce.reviews.selectors import (
     review_get_for_user,
     review_rating_histogram,
     reviews_approved_for_product,
-    wishlist_product_ids,
 )
 from storefront.reviews.forms import ReviewForm
 
@@ -21,20 +20,21 @@ REVIEWS_SHOWN = 10
 def product_reviews(context, product, form=None):
     request = context["request"]
     user = request.user
-    histogram = review_rating_histogram(product_id=product.pk)
+    # no approved review yet (rating_count is kept by the review services): skip both queries
+    has_reviews = bool(product.rating_count)
+    histogram = review_rating_histogram(product_id=product.pk) if has_reviews else {}
     total = sum(histogram.values())
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "product": product,
-        "reviews": list(reviews_approved_for_product(product_id=product.pk)[:REVIEWS_SHOWN]),
+        "reviews": list(reviews_approved_for_product(product_id=product.pk)[:REVIEWS_SHOWN]) if has_reviews else [],
         "histogram": [
             {"rating": r, "count": histogram[r], "percent": round(100 * histogram[r] / total) if total else 0}
             for r in sorted(histogram, reverse=True)
         ],
         "own_review": review_get_for_user(user=user, product_id=product.pk),
         "form": form or ReviewForm(),
-        "in_wishlist": product.pk in wishlist_product_ids(user=user),
         "user": user,
     }
 
