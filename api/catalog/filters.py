@@ -24,7 +24,7 @@ from commerce.core.errors import ApplicationError
 from commerce.core.money import quantize_money
 
 RESERVED_PARAMS = frozenset(
-    {"category", "product_type", "price_min", "price_max", "in_stock", "q", "ordering", "page", "page_size"}
+    {"category", "product_type", "price_min", "price_max", "in_stock", "q", "ordering", "page", "page_size", "facets"}
 )
 MAX_PRICE = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
 MAX_SEARCH_LENGTH = 100
@@ -42,6 +42,7 @@ class ProductListQuery:
     filters: ProductFilters
     ordering: str
     page: int
+    facets: bool  # add the facets of the whole result set (commerce/catalog/facets.py) to the answer
     # the honoured parameters in a fixed order, without `page`: the cache key and the links' base
     canonical: tuple[tuple[str, str], ...]
 
@@ -116,6 +117,16 @@ def product_list_query_parse(params: QueryDict) -> ProductListQuery:
     elif "ordering" in params:
         canonical.append(("ordering", ordering))
 
+    facets = False
+    if "facets" in params:
+        raw = params.get("facets", "").strip().lower()
+        if raw in _TRUE | _FALSE:
+            facets = raw in _TRUE
+            if facets:
+                canonical.append(("facets", "true"))
+        else:
+            errors["facets"] = ["Must be 'true' or 'false'."]
+
     page = 1
     if "page" in params:
         raw = params.get("page", "").strip()
@@ -161,5 +172,6 @@ def product_list_query_parse(params: QueryDict) -> ProductListQuery:
         ),
         ordering=ordering,
         page=page,
+        facets=facets,
         canonical=tuple(canonical),
     )

@@ -13,6 +13,7 @@ from django.conf import settings
 from rest_framework import serializers
 from wagtail.rich_text import expand_db_html
 
+from commerce.catalog.facets import ProductFacets
 from commerce.catalog.selectors import DETAIL_IMAGE_SPECS, CategoryNode, ProductDetail
 from commerce.core.money import quantize_money
 
@@ -45,11 +46,38 @@ class ProductListItemSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="This product's detail endpoint.")
 
 
+class FacetValueSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    count = serializers.IntegerField(
+        help_text="Products the list would show with this value as the attribute's only choice, every other filter kept."
+    )
+    selected = serializers.BooleanField(help_text="Chosen in this request's filters.")
+
+
+class AttributeFacetSerializer(serializers.Serializer):
+    slug = serializers.SlugField(help_text="The attribute's slug, also its filter parameter name.")
+    name = serializers.CharField()
+    values = FacetValueSerializer(many=True, help_text="Values with products (and chosen ones), in display order.")
+
+
+class ProductFacetsSerializer(serializers.Serializer):
+    attributes = AttributeFacetSerializer(many=True)
+    price_min = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True,
+        help_text="Cheapest matching variant, price filters left out (what a price slider spans); null if none.",
+    )
+    price_max = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    in_stock_count = serializers.IntegerField(help_text="Products matching the other filters that are in stock.")
+    total = serializers.IntegerField(help_text="Products matching every filter (the list's count).")
+
+
 class ProductListPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = ProductListItemSerializer(many=True)
+    facets = ProductFacetsSerializer(required=False, help_text="Only with `facets=true`.")
 
 
 class ProductTypeRefSerializer(serializers.Serializer):
@@ -145,6 +173,25 @@ def product_list_item_data(row: dict, *, detail_url_prefix: str, absolute) -> di
         "rating_count": row["rating_count"],
         "image": absolute(thumbnail) if thumbnail else None,
         "url": f"{detail_url_prefix}{row['slug']}/",
+    }
+
+
+def product_facets_data(facets: ProductFacets) -> dict:
+    return {
+        "attributes": [
+            {
+                "slug": attribute.slug,
+                "name": attribute.name,
+                "values": [
+                    {"slug": v.slug, "name": v.name, "count": v.count, "selected": v.selected} for v in attribute.values
+                ],
+            }
+            for attribute in facets.attributes
+        ],
+        "price_min": None if facets.price_min is None else money(facets.price_min),
+        "price_max": None if facets.price_max is None else money(facets.price_max),
+        "in_stock_count": facets.in_stock_count,
+        "total": facets.total,
     }
 
 

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from api.pagination import ShopPageNumberPagination
 from commerce.catalog.cache import cached_page_get, cached_page_set
+from commerce.catalog.facets import product_facets
 from commerce.catalog.selectors import (
     PRODUCT_ORDERINGS,
     category_tree_list,
@@ -38,6 +39,7 @@ from .serializers import (
     ProductDetailSerializer,
     ProductListPageSerializer,
     product_detail_data,
+    product_facets_data,
     product_list_item_data,
 )
 
@@ -99,6 +101,15 @@ PRODUCT_LIST_PARAMETERS = [
     OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(PRODUCT_ORDERINGS), description="Default: name."),
     OpenApiParameter("page", OpenApiTypes.INT, description="From 1. A page past the end answers 404 page_out_of_range."),
     OpenApiParameter("page_size", OpenApiTypes.INT, description="Default 20, capped at 100."),
+    OpenApiParameter(
+        "facets",
+        OpenApiTypes.BOOL,
+        description=(
+            "true: add `facets` to the answer: every filterable attribute present in the results with each "
+            "value's product count computed with all *other* filters applied (disjunctive), the price range "
+            "of matching variants without the price filters, the in-stock count and the total."
+        ),
+    ),
     OpenApiParameter(
         "attribute_filters",
         {"type": "object", "additionalProperties": {"type": "string"}},
@@ -165,7 +176,7 @@ class ProductListView(CachedCatalogView):
         def link(number: int) -> str:
             return f"{base_url}?{urlencode([*canonical, ('page', number)])}"
 
-        return {
+        data = {
             "count": count,
             "next": link(query.page + 1) if offset + page_size < count else None,
             "previous": link(query.page - 1) if query.page > 1 else None,
@@ -174,6 +185,9 @@ class ProductListView(CachedCatalogView):
                 for row in rows
             ],
         }
+        if query.facets:
+            data["facets"] = product_facets_data(product_facets(filters=query.filters))
+        return data
 
 
 class ProductDetailView(CachedCatalogView):

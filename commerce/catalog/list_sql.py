@@ -32,6 +32,13 @@ _ACTIVE_VARIANTS = "FROM catalog_productvariant v WHERE v.product_id = p.id AND 
 PRICE_MIN_SQL = f"COALESCE((SELECT MIN(COALESCE(v.price, p.base_price)) {_ACTIVE_VARIANTS}), p.base_price)"
 PRICE_MAX_SQL = f"COALESCE((SELECT MAX(COALESCE(v.price, p.base_price)) {_ACTIVE_VARIANTS}), p.base_price)"
 IN_STOCK_SQL = f"EXISTS(SELECT 1 {_ACTIVE_VARIANTS} AND v.stock_on_hand > v.stock_allocated)"
+_PRODUCT_HAS_VALUES_SQL = (
+    "EXISTS(SELECT 1 FROM catalog_productattributevalue pav WHERE pav.product_id = p.id AND pav.value_id = ANY(%s))"
+)
+_VARIANT_HAS_VALUES_SQL = (
+    "EXISTS(SELECT 1 FROM catalog_productvariant_attribute_values va "
+    "WHERE va.productvariant_id = v.id AND va.attributevalue_id = ANY(%s))"
+)
 FIRST_IMAGE_SQL = (
     "(SELECT pi.image_id FROM catalog_productimage pi WHERE pi.product_id = p.id "
     "ORDER BY pi.sort_order ASC, pi.id ASC LIMIT 1)"
@@ -47,36 +54,38 @@ def where_sql(filters) -> tuple[str, list]:
     if filters.product_type_id is not None:
         clauses.append("p.product_type_id = %s")
         params.append(filters.product_type_id)
-    if filters.in_stock is not None:
-        clauses.append(IN_STOCK_SQL if filters.in_stock else f"NOT {IN_STOCK_SQL}")
-    if filters.price_min is not None or filters.price_max is not None:
-        # some active variant sells within the range; a product with no active variant, its base price
-        variant_bounds, base_bounds = [], []
-        for value, operator in ((filters.price_min, ">="), (filters.price_max, "<=")):
-            if value is not None:
-                variant_bounds.append(f"COALESCE(v.price, p.base_price) {operator} %s")
-                base_bounds.append(f"p.base_price {operator} %s")
-        bound_params = [v for v in (filters.price_min, filters.price_max) if v is not None]
-        clauses.append(
-            f"(EXISTS(SELECT 1 {_ACTIVE_VARIANTS} AND {' AND '.join(variant_bounds)}) "
-            f"OR (NOT EXISTS(SELECT 1 {_ACTIVE_VARIANTS}) AND {' AND '.join(base_bounds)}))"
-        )
-        params += bound_params + bound_params
+    if filters.in_stock is False:
+        clauses.append(f"NOT {IN_STOCK_SQL}")
     if filters.search:
         # what Django's icontains compiles to on PostgreSQL, with LIKE's wildcards escaped the same way
         clauses.append("(UPPER(p.name::text) LIKE UPPER(%s) OR UPPER(p.description::text) LIKE UPPER(%s))")
         pattern = f"%{connection.ops.prep_for_like_query(filters.search)}%"
         params += [pattern, pattern]
+    # attribute, stock and price filters match per variant (selectors.product_matches_q)
+    bounds = [(value, op) for value, op in ((filters.price_min, ">="), (filters.price_max, "<=")) if value is not None]
+    if not (filters.attribute_value_ids or filters.in_stock is True or bounds):
+        return " AND ".join(clauses), params
+    variant_clauses, variant_params = ["v.product_id = p.id", "v.is_active"], []
+    base_clauses, base_params = [f"NOT EXISTS(SELECT 1 {_ACTIVE_VARIANTS})"], []
     for value_ids in filters.attribute_value_ids:
-        # through the product's own attribute values or those of an active variant
-        clauses.append(
-            "(EXISTS(SELECT 1 FROM catalog_productattributevalue pav "
-            "WHERE pav.product_id = p.id AND pav.value_id = ANY(%s)) "
-            "OR EXISTS(SELECT 1 FROM catalog_productvariant_attribute_values va "
-            "JOIN catalog_productvariant v ON v.id = va.productvariant_id "
-            "WHERE va.attributevalue_id = ANY(%s) AND v.is_active AND v.product_id = p.id))"
-        )
-        params += [list(value_ids), list(value_ids)]
+        variant_clauses.append(f"({_VARIANT_HAS_VALUES_SQL} OR {_PRODUCT_HAS_VALUES_SQL})")
+        variant_params += [list(value_ids), list(value_ids)]
+        base_clauses.append(_PRODUCT_HAS_VALUES_SQL)
+        base_params.append(list(value_ids))
+    if filters.in_stock is True:
+        variant_clauses.append("v.stock_on_hand > v.stock_allocated")
+    for value, op in bounds:
+        variant_clauses.append(f"COALESCE(v.price, p.base_price) {op} %s")
+        variant_params.append(value)
+        base_clauses.append(f"p.base_price {op} %s")
+        base_params.append(value)
+    by_variant = f"EXISTS(SELECT 1 FROM catalog_productvariant v WHERE {' AND '.join(variant_clauses)})"  # noqa: S608
+    if filters.in_stock is True:
+        clauses.append(by_variant)
+        params += variant_params
+    else:
+        clauses.append(f"({by_variant} OR ({' AND '.join(base_clauses)}))")
+        params += variant_params + base_params
     return " AND ".join(clauses), params
 
 

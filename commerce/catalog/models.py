@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -20,6 +21,99 @@ from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, Revisio
 from wagtail.search import index
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY_OUTPUT = models.DecimalField(**MONEY)
+
+
+# --- Price and availability: the one definition every reader uses ----------------------------------
+# A variant without its own price sells at its product's base price; what can be ordered now is what
+# is on hand less what orders hold; a variant is in stock when that is above zero; a product's price
+# range is over its active variants (its base price when it has none) and it is in stock when one of
+# its active variants is. The SQL forms below and the Python forms beside them say the same thing;
+# `test_price_and_availability_definitions_agree` (tests/test_definitions.py) holds them together.
+
+
+def effective_price(price: Decimal | None, base_price: Decimal) -> Decimal:
+    """A variant's selling price from its own price (or None) and its product's base price."""
+    return price if price is not None else base_price
+
+
+def available_quantity(stock_on_hand: int, stock_allocated: int) -> int:
+    """Units of a variant that can be ordered now."""
+    return max(stock_on_hand - stock_allocated, 0)
+
+
+def effective_price_expression(base_price=None):
+    """The SQL form of `effective_price` over variant rows. `base_price` defaults to the joined
+    product's; inside a subquery correlated to a product pass `OuterRef("base_price")` (no join)."""
+    return Coalesce(F("price"), base_price if base_price is not None else F("product__base_price"), output_field=MONEY_OUTPUT)
+
+
+def available_quantity_expression():
+    """The SQL form of `available_quantity` over variant rows."""
+    return Greatest(F("stock_on_hand") - F("stock_allocated"), 0)
+
+
+# a variant row with something to sell (the SQL form of `available_quantity(...) > 0`)
+VARIANT_IN_STOCK = Q(stock_on_hand__gt=F("stock_allocated"))
+
+
+class ProductVariantQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def in_stock(self):
+        return self.filter(VARIANT_IN_STOCK)
+
+    def with_effective_price(self, base_price=None):
+        return self.annotate(effective_price=effective_price_expression(base_price))
+
+    def with_available(self):
+        return self.annotate(available=available_quantity_expression())
+
+    def of_outer_product(self):
+        """The active variants of the product row `OuterRef("pk")` (for correlated subqueries)."""
+        return self.filter(product=OuterRef("pk"), is_active=True)
+
+
+def _variant_price_aggregate(aggregate):
+    variants = ProductVariant.objects.of_outer_product().order_by().values("product")
+    return Subquery(
+        variants.annotate(value=aggregate(effective_price_expression(OuterRef("base_price")))).values("value")[:1],
+        output_field=MONEY_OUTPUT,
+    )
+
+
+def product_price_min_expression():
+    """A product's lowest selling price (its base price when it has no active variant)."""
+    return Coalesce(_variant_price_aggregate(Min), F("base_price"), output_field=MONEY_OUTPUT)
+
+
+def product_price_max_expression():
+    return Coalesce(_variant_price_aggregate(Max), F("base_price"), output_field=MONEY_OUTPUT)
+
+
+def product_in_stock_expression() -> Exists:
+    """Some active variant of the product has stock available."""
+    return Exists(ProductVariant.objects.of_outer_product().filter(VARIANT_IN_STOCK))
+
+
+class ProductQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(live=True)
+
+    def with_price_range(self):
+        return self.annotate(price_min=product_price_min_expression(), price_max=product_price_max_expression())
+
+    def with_in_stock(self):
+        return self.annotate(in_stock=product_in_stock_expression())
+
+    def with_first_image(self):
+        first = ProductImage.objects.filter(product=OuterRef("pk")).order_by("sort_order", "id").values("image_id")[:1]
+        return self.annotate(image_id=Subquery(first))
+
+    def cards(self):
+        """What a product card shows (price range, stock flag, first image): the one card query."""
+        return self.with_price_range().with_in_stock().with_first_image()
 
 
 class Category(models.Model):
@@ -157,6 +251,8 @@ class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, C
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ProductQuerySet.as_manager()
+
     search_fields = [
         index.SearchField("name"),
         index.SearchField("description"),
@@ -248,6 +344,8 @@ class ProductVariant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ProductVariantQuerySet.as_manager()
+
     class Meta:
         ordering = ["product_id", "sort_order", "id"]
         constraints = [
@@ -267,11 +365,11 @@ class ProductVariant(models.Model):
 
     @property
     def effective_price(self) -> Decimal:
-        return self.price if self.price is not None else self.product.base_price
+        return effective_price(self.price, self.product.base_price)
 
     @property
     def stock_available(self) -> int:
-        return max(self.stock_on_hand - self.stock_allocated, 0)
+        return available_quantity(self.stock_on_hand, self.stock_allocated)
 
     @staticmethod
     def combination_key_for(value_ids) -> str:

@@ -13,26 +13,26 @@ from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import (
-    DecimalField,
     Exists,
     F,
     Func,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 
 from . import detail_sql, list_sql
 from .cache import cached_for_version, catalog_version
 from .models import (
+    MONEY_OUTPUT,
+    VARIANT_IN_STOCK,
     AttributeValue,
     Category,
     Product,
@@ -40,6 +40,10 @@ from .models import (
     ProductImage,
     ProductType,
     ProductVariant,
+    effective_price,
+    effective_price_expression,
+    product_in_stock_expression,
+    product_price_min_expression,
 )
 
 LIST_THUMBNAIL_SPEC = "fill-300x300"
@@ -54,7 +58,6 @@ PRODUCT_ORDERINGS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_PRODUCT_ORDERING = "name"
 
-_MONEY_OUTPUT = DecimalField(max_digits=12, decimal_places=2)
 
 
 # --- Category tree --------------------------------------------------------------------------------
@@ -196,76 +199,84 @@ class ProductFilters:
     attribute_value_ids: Sequence[Sequence[int]] = field(default_factory=tuple)
 
 
-def _active_variants() -> QuerySet:
-    return ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
+def _has_variant_conditions(filters: ProductFilters) -> bool:
+    return bool(filters.attribute_value_ids) or filters.in_stock is True or _has_price_bounds(filters)
 
 
-def _effective_variant_price():
-    # a variant without its own price sells at the product's base price
-    return Coalesce(F("price"), OuterRef("base_price"), output_field=_MONEY_OUTPUT)
+def _has_price_bounds(filters: ProductFilters) -> bool:
+    return filters.price_min is not None or filters.price_max is not None
 
 
-def _variant_price_aggregate(aggregate) -> Subquery:
-    return Subquery(
-        _active_variants()
-        .order_by()
-        .values("product")
-        .annotate(value=aggregate(_effective_variant_price()))
-        .values("value")[:1],
-        output_field=_MONEY_OUTPUT,
+def _price_bounds_q(name: str, filters: ProductFilters) -> Q:
+    q = Q()
+    if filters.price_min is not None:
+        q &= Q(**{f"{name}__gte": filters.price_min})
+    if filters.price_max is not None:
+        q &= Q(**{f"{name}__lte": filters.price_max})
+    return q
+
+
+def _product_has_values(value_ids: Sequence[int], product=None) -> Exists:
+    return Exists(
+        ProductAttributeValue.objects.filter(product=product or OuterRef("pk"), value_id__in=list(value_ids))
     )
 
 
-def _price_min_expression():
-    return Coalesce(_variant_price_aggregate(Min), F("base_price"), output_field=_MONEY_OUTPUT)
+def variant_matches_q(filters: ProductFilters, *, base_price=None) -> Q:
+    """An active variant that by itself satisfies the variant-level filters: every attribute filter
+    (through the variant's values or its product's own), in stock when `in_stock=true`, and its selling
+    price within the price bounds. `base_price`: see models.effective_price_expression."""
+    q = Q(is_active=True)
+    through = ProductVariant.attribute_values.through
+    for value_ids in filters.attribute_value_ids:
+        on_variant = through.objects.filter(productvariant=OuterRef("pk"), attributevalue_id__in=list(value_ids))
+        q &= Q(Exists(on_variant)) | Q(_product_has_values(value_ids, product=OuterRef("product_id")))
+    if filters.in_stock is True:
+        q &= VARIANT_IN_STOCK
+    if _has_price_bounds(filters):
+        price = effective_price_expression(base_price)
+        if filters.price_min is not None:
+            q &= Q(GreaterThanOrEqual(price, Value(filters.price_min, output_field=MONEY_OUTPUT)))
+        if filters.price_max is not None:
+            q &= Q(LessThanOrEqual(price, Value(filters.price_max, output_field=MONEY_OUTPUT)))
+    return q
 
 
-def _in_stock_exists() -> Exists:
-    return Exists(_active_variants().filter(stock_on_hand__gt=F("stock_allocated")))
+def product_level_q(filters: ProductFilters) -> Q:
+    """The filters a product satisfies on its own: live, category, type, search, `in_stock=false`."""
+    q = Q(live=True)
+    if filters.category_ids is not None:
+        q &= Q(category_id__in=list(filters.category_ids))
+    if filters.product_type_id is not None:
+        q &= Q(product_type_id=filters.product_type_id)
+    if filters.in_stock is False:
+        q &= ~Q(product_in_stock_expression())
+    if filters.search:
+        q &= Q(name__icontains=filters.search) | Q(description__icontains=filters.search)
+    return q
+
+
+def product_matches_q(filters: ProductFilters) -> Q:
+    """A product matching every filter. Attribute, stock and price filters match per variant: one
+    active variant must satisfy them all together (`size=s&color=black&in_stock=true` wants a variant
+    that is S, black and in stock). A product without active variants matches through its own
+    attribute values and base price, and is never in stock."""
+    q = product_level_q(filters)
+    if not _has_variant_conditions(filters):
+        return q
+    active = ProductVariant.objects.of_outer_product()
+    by_variant = Q(Exists(active.filter(variant_matches_q(filters, base_price=OuterRef("base_price")))))
+    if filters.in_stock is True:
+        return q & by_variant
+    without_variants = ~Q(Exists(active)) & _price_bounds_q("base_price", filters)
+    for value_ids in filters.attribute_value_ids:
+        without_variants &= Q(_product_has_values(value_ids))
+    return q & (by_variant | without_variants)
 
 
 def live_products_filtered(*, filters: ProductFilters) -> QuerySet:
     """Live products matching the filters, without annotations (what the count needs)."""
-    qs = Product.objects.filter(live=True)
-    if filters.category_ids is not None:
-        qs = qs.filter(category_id__in=list(filters.category_ids))
-    if filters.product_type_id is not None:
-        qs = qs.filter(product_type_id=filters.product_type_id)
-    if filters.in_stock is not None:
-        qs = qs.filter(_in_stock_exists()) if filters.in_stock else qs.exclude(_in_stock_exists())
-    if filters.price_min is not None or filters.price_max is not None:
-        qs = qs.filter(_price_range_q(filters.price_min, filters.price_max))
-    if filters.search:
-        qs = qs.filter(Q(name__icontains=filters.search) | Q(description__icontains=filters.search))
-    for value_ids in filters.attribute_value_ids:
-        qs = qs.filter(_attribute_values_q(value_ids))
-    return qs
-
-
-def _price_range_q(low: Decimal | None, high: Decimal | None) -> Q:
-    """Some active variant sells within [low, high]; a product with no active variant, its base price."""
-    variant_price = Coalesce(F("price"), OuterRef("base_price"), output_field=_MONEY_OUTPUT)
-    priced = _active_variants().annotate(effective_price=variant_price)
-    base = Q()
-    if low is not None:
-        priced = priced.filter(effective_price__gte=low)
-        base &= Q(base_price__gte=low)
-    if high is not None:
-        priced = priced.filter(effective_price__lte=high)
-        base &= Q(base_price__lte=high)
-    return Q(Exists(priced)) | (~Q(Exists(_active_variants())) & base)
-
-
-def _attribute_values_q(value_ids: Iterable[int]) -> Q:
-    value_ids = list(value_ids)
-    on_product = ProductAttributeValue.objects.filter(product=OuterRef("pk"), value_id__in=value_ids)
-    through = ProductVariant.attribute_values.through
-    on_variant = through.objects.filter(
-        productvariant__product=OuterRef("pk"),
-        productvariant__is_active=True,
-        attributevalue_id__in=value_ids,
-    )
-    return Q(Exists(on_product)) | Q(Exists(on_variant))
+    return Product.objects.filter(product_matches_q(filters))
 
 
 LIST_ROW_FIELDS = (
@@ -343,18 +354,10 @@ def _product_list_rows_orm(
     # every row it skips, and page 200 costs 200 times page 1. Still one query.
     page_ids = live_products_filtered(filters=filters)
     if ordering in ("price", "-price"):
-        page_ids = page_ids.annotate(price_min=_price_min_expression())
+        page_ids = page_ids.annotate(price_min=product_price_min_expression())
     page_ids = page_ids.order_by(*order_by).values("id")[offset : offset + limit]
 
-    first_image = (
-        ProductImage.objects.filter(product=OuterRef("pk")).order_by("sort_order", "id").values("image_id")[:1]
-    )
-    annotations = {
-        "price_min": _price_min_expression(),
-        "price_max": Coalesce(_variant_price_aggregate(Max), F("base_price"), output_field=_MONEY_OUTPUT),
-        "in_stock": _in_stock_exists(),
-        "image_id": Subquery(first_image),
-    }
+    annotations = {}
     fields = LIST_ROW_FIELDS
     if with_count:
         # COUNT as a plain function, not an aggregate: no GROUP BY, one number for the whole filter
@@ -368,6 +371,7 @@ def _product_list_rows_orm(
         fields = (*fields, "total_count")
     return list(
         Product.objects.filter(id__in=Subquery(page_ids))
+        .cards()
         .annotate(**annotations)
         .order_by(*order_by)
         .values(*fields)
@@ -522,7 +526,7 @@ def _product_detail_build(
     urls = image_rendition_urls(image_ids={pi.image_id for pi in product_images}, specs=DETAIL_IMAGE_SPECS)
     images = [{"alt": pi.alt_text, "urls": urls.get(pi.image_id, {})} for pi in product_images]
 
-    prices = [v.price if v.price is not None else product.base_price for v in variants] or [product.base_price]
+    prices = [effective_price(v.price, product.base_price) for v in variants] or [product.base_price]
     return ProductDetail(
         product=product,
         attributes=list(attributes.values()),
