@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import render
 
+from commerce.catalog.facets import ProductFacets, product_facets
 from commerce.catalog.selectors import (
     category_index_get,
     category_tree_list,
@@ -47,7 +48,7 @@ def _url_without(query, name: str, value: str | None = None) -> str:
     return "?" + urlencode(pairs) if pairs else "?"
 
 
-def _chips(*, form: ShopFilterForm, facets, query) -> list[Chip]:
+def _chips(*, form: ShopFilterForm, facets: ProductFacets, query) -> list[Chip]:
     chips = []
     if search := form.clean_value("q"):
         chips.append(Chip(f"Search: {search}", _url_without(query, "q")))
@@ -83,8 +84,6 @@ def _listing(request, *, category=None):
     # always bound: an empty query string is simply "no filters"
     form = ShopFilterForm(request.GET, facets=facets_list())
     filters = form.to_filters(category_ids=category_ids)
-    from commerce.catalog.facets import product_facets  # TEMP until i11-catalog is merged
-
     facets = product_facets(filters=filters)
 
     total = facets.total

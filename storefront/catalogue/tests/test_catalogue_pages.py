@@ -7,8 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from commerce.catalog.models import AttributeValue, ProductAttributeValue
-from commerce.catalog.services import variants_generate
+from commerce.catalog.models import AttributeValue
 from commerce.catalog.tests.factories import CategoryFactory, ProductFactory, ProductVariantFactory, clothing_type
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +39,7 @@ def shop():
 
 
 def _names(response) -> set[str]:
-    return {row["name"] for row in response.context["products"]}
+    return {card.name for card in response.context["cards"]}
 
 
 def test_shop_list_shows_live_products_only(client, shop):
@@ -72,7 +71,7 @@ def test_shop_list_price_stock_search_and_sort(client, shop):
     assert _names(client.get(url, {"in_stock": "on"})) == {"Red Tee", "Enamel Mug"}
     assert _names(client.get(url, {"q": "mug"})) == {"Enamel Mug"}
     response = client.get(url, {"sort": "-price"})
-    assert [row["name"] for row in response.context["products"]] == ["Blue Tee", "Red Tee", "Enamel Mug"]
+    assert [card.name for card in response.context["cards"]] == ["Blue Tee", "Red Tee", "Enamel Mug"]
 
 
 def test_shop_list_bad_filter_values_are_reported_not_a_500(client, shop):
@@ -88,12 +87,12 @@ def test_shop_list_paginates_and_clamps_a_page_past_the_end(client, shop):
         ProductFactory(name=f"Bulk item {i:02}", slug=f"bulk-{i}", category=category)
     url = reverse("shop-category", args=["bulk"])
     first = client.get(url)
-    assert len(first.context["products"]) == 24
+    assert len(first.context["cards"]) == 24
     assert first.context["next_url"] == "?page=2"
     last = client.get(url, {"page": "99"})
     assert last.status_code == 200
     assert last.context["page"] == 2
-    assert len(last.context["products"]) == 6
+    assert len(last.context["cards"]) == 6
 
 
 def test_shop_list_query_count_is_constant(client, shop):
@@ -110,41 +109,43 @@ def test_shop_list_query_count_is_constant(client, shop):
     assert len(many) == len(few)
 
 
-def test_shop_product_page_shows_variant_picker_and_add_to_cart(client, shop):
-    product = shop["tee"]
-    material = product.product_type.product_attributes()[0]
-    ProductAttributeValue.objects.create(product=product, attribute=material, value_text="Organic cotton")
-    response = client.get(reverse("shop-product", args=["red-tee"]))
-    assert response.status_code == 200
+def test_facets_show_only_attributes_in_the_results_with_counts(client, shop):
+    html = client.get(reverse("shop-category", args=["t-shirts"])).content.decode()
+    # both tees are size S, one red and one blue: counts next to each value
+    assert 'name="color" value="red"' in html and 'name="size" value="s"' in html
+    assert "Red <span class=\"facet-count\">(1" in html and "S <span class=\"facet-count\">(2" in html
+    kitchen = client.get(reverse("shop-category", args=["kitchen"])).content.decode()
+    assert 'name="color"' not in kitchen and 'name="size"' not in kitchen  # no apparel facets on mugs
+
+
+def test_facet_counts_follow_the_other_active_filters(client, shop):
+    html = client.get(reverse("shop-list"), {"in_stock": "on"}).content.decode()
+    assert "Red <span class=\"facet-count\">(1" in html
+    assert 'value="blue" id="f-color-blue" disabled' in html or "Blue <span" not in html
+
+
+def test_active_filters_are_chips_that_remove_one_filter(client, shop):
+    response = client.get(reverse("shop-list"), {"color": ["red", "blue"], "in_stock": "on", "page": "1"})
+    chips = {chip.label: chip.remove_url for chip in response.context["chips"]}
+    assert chips["Color: Red"] == "?color=blue&in_stock=on"
+    assert chips["In stock only"] == "?color=red&color=blue"
+    assert 'href="?color=blue&amp;in_stock=on"' in response.content.decode()
+
+
+def test_numbered_pagination_marks_the_current_page(client, shop):
+    category = CategoryFactory(name="Bulk", slug="bulk")
+    for i in range(75):
+        ProductFactory(name=f"Bulk item {i:02}", slug=f"bulk-{i}", category=category)
+    response = client.get(reverse("shop-category", args=["bulk"]), {"page": "2"})
+    numbers = [link.get("number") for link in response.context["page_links"]]
+    assert numbers == [1, 2, 3, 4]
     html = response.content.decode()
-    assert 'action="/cart/add/"' in html and 'method="post"' in html
-    assert 'name="sku" id="variant-1" value="RTEE-S-RED"' in html
-    assert "S / Red" in html and "$22.00" in html and "5 in stock" in html
-    assert 'name="quantity"' in html and "csrfmiddlewaretoken" in html
-    assert "Organic cotton" in html
-    assert 'href="/shop/category/t-shirts/"' in html  # breadcrumb through the category path
+    assert '<a class="page-link" href="?page=2" aria-current="page">' in html
+    assert 'rel="prev"' in html and 'rel="next"' in html
 
 
-def test_shop_product_page_lists_every_variant_in_constant_queries(client, shop):
-    client.get(reverse("shop-product", args=["red-tee"]))  # warm cached lookups
-    with CaptureQueriesContext(connection) as one_variant:
-        client.get(reverse("shop-product", args=["red-tee"]))
-    product = ProductFactory(name="Nine Tee", slug="nine-tee", sku_code="NINE", product_type=shop["tee"].product_type)
-    variants_generate(product=product)
-    client.get(reverse("shop-product", args=["nine-tee"]))
-    with CaptureQueriesContext(connection) as nine_variants:
-        response = client.get(reverse("shop-product", args=["nine-tee"]))
-    assert len(response.context["variant_options"]) == 9
-    assert "out of stock" in response.content.decode()
-    assert len(nine_variants) == len(one_variant)
-
-
-def test_shop_product_draft_and_unknown_are_404(client, shop):
-    assert client.get(reverse("shop-product", args=["secret-draft-tee"])).status_code == 404
-    assert client.get(reverse("shop-product", args=["nope"])).status_code == 404
-
-
-def test_shop_product_sold_out_cannot_be_added(client, shop):
-    html = client.get(reverse("shop-product", args=["blue-tee"])).content.decode()
-    assert "Currently out of stock" in html
-    assert 'value="BTEE-S-BLUE" disabled' in html
+def test_listing_works_without_javascript_filters_in_a_form_with_a_submit_button(client, shop):
+    html = client.get(reverse("shop-list")).content.decode()
+    assert '<form method="get" id="filters"' in html and "Show results" in html
+    assert "<details class=\"filter-drawer\" open" in html  # open without JS; the script closes it on phones
+    assert "<script>" not in html and " onclick=" not in html and " onchange=" not in html
