@@ -40,6 +40,7 @@ def _card_queryset() -> QuerySet[Product]:
     """Live products with what a card shows: lowest active price, sale flag, stock flag, first image."""
     active = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
     lowest = active.annotate(effective=Coalesce("price", OuterRef("base_price"))).order_by("effective")
+    highest = active.annotate(effective=Coalesce("price", OuterRef("base_price"))).order_by("-effective")
     images = ProductImage.objects.order_by("sort_order", "id").prefetch_related(
         Prefetch("image", queryset=get_image_model().objects.prefetch_renditions(CARD_RENDITION))
     )
@@ -48,6 +49,8 @@ def _card_queryset() -> QuerySet[Product]:
         .select_related("category")
         .annotate(
             price_from=Coalesce(Subquery(lowest.values("effective")[:1]), F("base_price")),
+            # "From" on a card whenever the variants differ in price, as the catalogue's cards say
+            price_to=Coalesce(Subquery(highest.values("effective")[:1]), F("base_price")),
             on_sale=Exists(active.filter(price__lt=OuterRef("base_price"))),
             in_stock=Exists(active.filter(stock_on_hand__gt=F("stock_allocated"))),
         )

@@ -101,6 +101,7 @@ class CartLineView:
     quantity: int
     line_total: Decimal
     available: int
+    product_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def cart_view(*, cart: Cart | None) -> CartView:
                 quantity=line.quantity,
                 line_total=quantize_money(unit_price * line.quantity),
                 available=variant.stock_available if variant.is_active and variant.product.live else 0,
+                product_id=variant.product_id,
             )
         )
     return CartView(

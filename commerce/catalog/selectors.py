@@ -574,3 +574,16 @@ def product_preview_detail(*, product: Product) -> ProductDetail:
         price_max=max(prices),
         in_stock=any(v.stock_available > 0 for v in variants),
     )
+
+
+def product_first_image_ids(*, product_ids) -> dict[int, int]:
+    """{product id: its first image id} for the products that have a picture (one query)."""
+    first: dict[int, int] = {}
+    rows = (
+        ProductImage.objects.filter(product_id__in=set(product_ids))
+        .order_by("product_id", "sort_order", "id")
+        .values_list("product_id", "image_id")
+    )
+    for product_id, image_id in rows:
+        first.setdefault(product_id, image_id)
+    return first

@@ -122,3 +122,19 @@
     });
   });
 })();
+
+/* Checkout: a new country re-offers the delivery methods at once (the "Update delivery options"
+   button does the same without JavaScript); the error summary takes the focus when shown. */
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-checkout-form]");
+  if (!form) return;
+  var update = form.querySelector("[data-update-button]");
+  var country = form.querySelector("select[name=country]");
+  var saved = form.querySelectorAll("input[name=saved_address]");
+  function refresh() { if (update) { form.requestSubmit ? form.requestSubmit(update) : update.click(); } }
+  if (country) country.addEventListener("change", refresh);
+  saved.forEach(function (radio) { radio.addEventListener("change", refresh); });
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+})();

@@ -1,5 +1,7 @@
 """The cart page and its forms. The site keeps an anonymous cart's token in the session."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -17,8 +19,10 @@ from commerce.cart.services import (
     cart_resolve,
 )
 from commerce.cart.signals import SESSION_CART_KEY
-from commerce.catalog.selectors import product_detail_get
+from commerce.catalog.selectors import product_detail_get, product_first_image_ids
 from commerce.core.errors import ApplicationError
+from commerce.orders.pricing import shipping_methods_available
+from storefront.catalogue.images import THUMB, pictures
 from storefront.product.picker import variant_for_options
 
 
@@ -73,9 +77,37 @@ def _back(request, default: str):
     return redirect(default)
 
 
+def _free_shipping(subtotal: Decimal) -> dict | None:
+    """How far the cart is from free shipping: the lowest `free_over` among the methods on offer."""
+    thresholds = [m.free_over for m in shipping_methods_available(country="") if m.free_over is not None]
+    if not thresholds:
+        return None
+    threshold = min(thresholds)
+    missing = max(threshold - subtotal, Decimal("0"))
+    return {
+        "threshold": threshold,
+        "missing": missing,
+        "reached": missing == 0,
+        "percent": 100 if missing == 0 else int(subtotal * 100 / threshold),
+    }
+
+
+def _thumbnails(lines) -> dict[int, object]:
+    """{variant id: Picture}: each line's product's first picture (one query, none when memoised)."""
+    first = product_first_image_ids(product_ids={line.product_id for line in lines})
+    found = pictures(image_ids=first.values(), spec=THUMB)
+    return {line.variant_id: found.get(first.get(line.product_id)) for line in lines}
+
+
 def cart_detail(request):
     view = cart_view(cart=session_cart(request, create=False))
-    return render(request, "cart/cart.html", {"cart": view})
+    thumbnails = _thumbnails(view.lines) if view.lines else {}
+    lines = [{"line": line, "picture": thumbnails.get(line.variant_id)} for line in view.lines]
+    return render(
+        request,
+        "cart/cart.html",
+        {"cart": view, "lines": lines, "free_shipping": _free_shipping(view.subtotal) if view.lines else None},
+    )
 
 
 @require_POST

@@ -16,6 +16,7 @@ from commerce.catalog.selectors import (
     category_tree_list,
     product_list_rows,
 )
+from storefront.pagination import page_links_for
 
 from .cards import cards_from_rows
 from .forms import ShopFilterForm
@@ -65,19 +66,6 @@ def _chips(*, form: ShopFilterForm, facets: ProductFacets, query) -> list[Chip]:
     return chips
 
 
-def _page_links(*, page: int, last_page: int, query) -> list[dict]:
-    """Numbered pagination: first, last, and two either side of the current page, with gaps."""
-    shown = sorted({1, last_page, *range(max(page - 2, 1), min(page + 2, last_page) + 1)})
-    base = [(k, v) for k, values in query.lists() for v in values if k != "page"]
-    links, previous = [], 0
-    for number in shown:
-        if number - previous > 1:
-            links.append({"gap": True})
-        links.append({"number": number, "url": "?" + urlencode([*base, ("page", number)]), "current": number == page})
-        previous = number
-    return links
-
-
 def _listing(request, *, category=None):
     index = category_index_get()
     category_ids = index.descendant_ids(category.id) if category else None
@@ -94,7 +82,7 @@ def _listing(request, *, category=None):
         if total
         else []
     )
-    page_links = _page_links(page=page, last_page=last_page, query=request.GET)
+    page_links = page_links_for(page=page, last_page=last_page, query=request.GET)
     chips = _chips(form=form, facets=facets, query=request.GET)
 
     return render(

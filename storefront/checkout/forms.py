@@ -1,17 +1,36 @@
 """The site's checkout form: a guest's details, or a customer's saved or new address."""
 
-import re
-
 from django import forms
+from django_countries import countries
 from phonenumber_field.formfields import PhoneNumberField
 
 from commerce.accounts.models import Address
 from commerce.orders.checkout import ShippingAddress
 from commerce.orders.payments import payment_providers
+from commerce.core.money import format_money
 from commerce.orders.pricing import shipping_methods_available
 
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "region", "postal_code", "country")
 NEW_ADDRESS = ""
+DEFAULT_COUNTRY = "US"
+
+# WCAG 1.3.5: every field that collects the shopper's own details says what it is
+AUTOCOMPLETE = {
+    "email": "email",
+    "phone": "tel",
+    "full_name": "shipping name",
+    "line1": "shipping address-line1",
+    "line2": "shipping address-line2",
+    "city": "shipping address-level2",
+    "region": "shipping address-level1",
+    "postal_code": "shipping postal-code",
+    "country": "shipping country",
+}
+
+
+def _method_label(method) -> str:
+    days = f"{method.min_days}–{method.max_days} days" if method.min_days != method.max_days else f"{method.min_days} days"
+    return f"{method.name} — {format_money(method.price)} ({days})"
 
 
 class CheckoutForm(forms.Form):
@@ -24,20 +43,20 @@ class CheckoutForm(forms.Form):
     city = forms.CharField(max_length=120, required=False)
     region = forms.CharField(label="State / region", max_length=120, required=False)
     postal_code = forms.CharField(max_length=20, required=False)
-    country = forms.CharField(max_length=2, initial="US", required=False, help_text="Two-letter code, e.g. US")
+    # ISO 3166-1 from django-countries (kept up to date with the standard, names translated)
+    country = forms.ChoiceField(choices=[("", "Choose a country")] + list(countries), initial=DEFAULT_COUNTRY, required=False)
     shipping_method = forms.ChoiceField(widget=forms.RadioSelect)
     payment_method = forms.ChoiceField(widget=forms.RadioSelect, initial="cod")
     note = forms.CharField(label="Note for us", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and self.data.get("country"):  # "fr" and "FR" are the same country
+            self.data = self.data.copy()
+            self.data["country"] = self.data["country"].strip().upper()
         self.user = user if user is not None and user.is_authenticated else None
-        self.fields["shipping_method"].choices = [
-            (m.code, f"{m.name} — {m.price} ({m.min_days}-{m.max_days} days)")
-            for m in shipping_methods_available(country="")
-        ]
-        if self.fields["shipping_method"].choices:
-            self.fields["shipping_method"].initial = self.fields["shipping_method"].choices[0][0]
+        for name, token in AUTOCOMPLETE.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
         self.fields["payment_method"].choices = [(p.code, p.label) for p in payment_providers()]
         self.addresses = {str(a.pk): a for a in Address.objects.filter(user=self.user)} if self.user else {}
         if self.addresses:
@@ -53,12 +72,21 @@ class CheckoutForm(forms.Form):
             self.fields["phone"].required = False  # the saved address's or the account's phone serves
             if self.user.phone:
                 self.fields["phone"].initial = self.user.phone
+        # only the methods that ship to the destination are offered: changing the country and
+        # pressing "Update" (or, with JavaScript, just changing it) re-offers them
+        methods = shipping_methods_available(country=self.destination_country())
+        self.fields["shipping_method"].choices = [(m.code, _method_label(m)) for m in methods]
+        self.fields["shipping_method"].initial = methods[0].code if methods else None
+        if self.is_bound and methods and self.data.get("shipping_method") not in {m.code for m in methods}:
+            # the previous choice does not ship here: preselect the first one that does
+            self.data = self.data.copy()
+            self.data["shipping_method"] = methods[0].code
+            self.shipping_reset = True
+        else:
+            self.shipping_reset = False
 
     def clean_country(self):
-        country = (self.cleaned_data.get("country") or "").strip().upper()
-        if country and not re.fullmatch(r"[A-Z]{2}", country):
-            raise forms.ValidationError("Use a two-letter country code.")
-        return country
+        return (self.cleaned_data.get("country") or "").upper()
 
     def clean(self):
         data = super().clean()
@@ -78,7 +106,34 @@ class CheckoutForm(forms.Form):
             "saved_address" in self.fields else None
         if saved is not None:
             return saved.country
-        return (data.get("country") or self["country"].value() or "").upper()
+        country = (data.get("country") or self["country"].value() or "").upper()
+        return country if country in countries else ""
+
+    def link_errors(self) -> None:
+        """Tie each field to its error message (aria-describedby, aria-invalid), for the error summary."""
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            bound = self[name]
+            described = [self.error_id(name)]
+            if bound.help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            self.fields[name].widget.attrs.update({"aria-describedby": " ".join(described), "aria-invalid": "true"})
+
+    def error_id(self, name: str) -> str:
+        return f"{self[name].auto_id}-error"
+
+    def error_summary(self) -> list[dict]:
+        """[{label, message, href}] for the summary at the top of the form, in field order."""
+        items = [{"label": "", "message": message, "href": ""} for message in self.non_field_errors()]
+        for name in self.fields:
+            bound = self[name]
+            for message in bound.errors:
+                target = bound.auto_id
+                if isinstance(bound.field.widget, forms.RadioSelect):
+                    target = f"{bound.auto_id}_0"
+                items.append({"label": bound.label, "message": message, "href": f"#{target}"})
+        return items
 
     def order_kwargs(self) -> dict:
         """Keyword arguments for order_place from a valid form."""

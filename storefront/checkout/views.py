@@ -40,7 +40,11 @@ def checkout_page(request):
 
     placing = request.method == "POST" and request.POST.get("action") != "update"
     form = CheckoutForm(request.POST if request.method == "POST" else None, user=request.user)
-    if placing and form.is_valid():
+    if placing and form.shipping_reset:
+        # the chosen method does not ship to this country: never place it with another silently
+        form.is_valid()
+        form.add_error("shipping_method", "That delivery method does not ship to this country. Choose one of these.")
+    elif placing and form.is_valid():
         try:
             order = order_place(cart=cart, user=request.user, **form.order_kwargs())
         except ApplicationError as exc:
@@ -51,11 +55,15 @@ def checkout_page(request):
             request.session.pop(SESSION_CART_KEY, None)
             return redirect("orders:checkout_confirmation", number=order.number)
 
+    if placing:
+        form.link_errors()
     snapshot, prices, summary_problem = _summary(cart, form)
     priced = {p.key: p for p in prices.lines}
     lines = [{"line": ln, "priced": priced[ln.variant_id]} for ln in snapshot.lines]
     return render(request, "checkout/checkout.html", {
         "form": form, "lines": lines, "prices": prices, "summary_problem": summary_problem,
+        "error_summary": form.error_summary() if placing else [],
+        "show_errors": placing,
     })
 
 

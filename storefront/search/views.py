@@ -9,6 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from cms_pages.selectors import product_search
+from storefront.pagination import pagination_context
 
 SEARCH_PAGE_SIZE = 24
 
@@ -19,8 +20,11 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     products = product_search(query=query) if query else []
     page = Paginator(products, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    pages = pagination_context(page=page.number, last_page=page.paginator.num_pages, query=request.GET)
     return TemplateResponse(
-        request, "cms_pages/search.html", {"query": query, "page_obj": page, "products": page.object_list}
+        request,
+        "cms_pages/search.html",
+        {"query": query, "page_obj": page, "products": page.object_list, **pages},
     )
 
 

@@ -15,3 +15,12 @@ def product_page_prepare(context) -> str:
 
         context.update(product_page_context(context["request"], detail=context["detail"], preview=True))
     return ""
+
+
+@register.simple_tag
+def product_cards(products):
+    """`{% product_cards products as cards %}`: cms_pages' card products as storefront cards (the
+    home page's grids and search use the catalogue's card)."""
+    from storefront.catalogue.cards import cards_from_products
+
+    return cards_from_products(products)

@@ -1,5 +1,7 @@
 """The cart pages of the rendered site, without JavaScript."""
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
@@ -18,7 +20,7 @@ def test_cart_add_creates_session_cart_and_redirects_back_with_message(client, v
     assert client.session["cart_token"] == str(cart.token)
     page = client.get("/cart/")
     assert page.status_code == 200
-    assert "Added 2 x TEE-M-RED" in page.content.decode()
+    assert "Added 2 × TEE-M-RED" in page.content.decode()
     html = page.content.decode()
     assert variant.sku in html and "$30.00" in html
     assert cart.lines.get().quantity == 2
@@ -84,3 +86,17 @@ def test_carts_purge_stale_deletes_old_anonymous_and_closed_carts_only(customer,
 
     assert set(Cart.objects.values_list("pk", flat=True)) == {stale_customer_open.pk, fresh_anonymous.pk}
     assert not CartLine.objects.exists()
+
+
+def test_cart_page_checkout_is_primary_and_line_controls_name_their_product(client, variant):
+    from commerce.orders.models import ShippingMethod
+
+    ShippingMethod.objects.create(name="Standard", code="standard", price=Decimal("5.00"), free_over=Decimal("100.00"))
+    client.post("/cart/add/", {"sku": variant.sku, "quantity": 1})
+    html = client.get("/cart/").content.decode()
+    name = variant.product.name
+    assert 'class="button button-primary button-large checkout-button"' in html and ">Check out<" in html
+    assert f'Update<span class="visually-hidden"> quantity of {name}</span>' in html
+    assert f'Remove<span class="visually-hidden"> {name}</span>' in html
+    assert "more for free shipping" in html and "<progress" in html
+    assert 'class="cart-count">1<' in html  # the header's cart count

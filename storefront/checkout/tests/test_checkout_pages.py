@@ -109,3 +109,36 @@ def test_checkout_confirmation_visible_to_owner_from_another_session(client, sta
     elsewhere = Client()
     elsewhere.force_login(customer)
     assert elsewhere.get(f"/checkout/confirmation/{order.number}/").status_code == 200
+
+
+def test_checkout_country_is_an_iso_select_and_address_fields_have_autocomplete(filled_client):
+    html = filled_client.get("/checkout/").content.decode()
+    assert '<select name="country"' in html and '<option value="FR">France</option>' in html
+    for token in ('autocomplete="email"', 'autocomplete="tel"', 'autocomplete="shipping name"',
+                  'autocomplete="shipping address-line1"', 'autocomplete="shipping postal-code"',
+                  'autocomplete="shipping country"'):
+        assert token in html
+
+
+def test_checkout_offers_only_methods_that_ship_to_the_country_and_never_swaps_silently(filled_client):
+    from commerce.orders.models import ShippingMethod, ShippingZone
+
+    europe = ShippingZone.objects.create(name="Europe", countries="FR,DE")
+    ShippingMethod.objects.create(code="eu", name="Europe post", zone=europe, price=Decimal("9.00"),
+                                  min_days=3, max_days=6, is_active=True)
+    us_page = filled_client.get("/checkout/").content.decode()
+    assert "Europe post" not in us_page and "$5.00" in us_page  # prices carry the currency
+    update = filled_client.post("/checkout/", {**GUEST_FORM, "country": "FR", "action": "update"})
+    html = update.content.decode()
+    assert "Europe post — $9.00" in html and 'value="standard"' not in html
+    placed = filled_client.post("/checkout/", {**GUEST_FORM, "country": "FR"})
+    assert placed.status_code == 200 and not Order.objects.exists()
+    assert "does not ship to this country" in placed.content.decode()
+
+
+def test_checkout_error_summary_links_to_fields_described_by_their_errors(filled_client):
+    html = filled_client.post("/checkout/", {**GUEST_FORM, "email": "nope", "line1": ""}).content.decode()
+    assert 'class="error-summary" role="alert"' in html
+    assert 'href="#id_email"' in html and 'href="#id_line1"' in html
+    assert 'aria-describedby="id_email-error"' in html and 'id="id_email-error"' in html
+    assert 'aria-invalid="true"' in html
