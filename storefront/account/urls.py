@@ -25,4 +25,6 @@ urlpatterns = [
     path("account/addresses/<int:address_id>/default/", views.address_make_default, name="address_make_default"),
     path("account/orders/", views.order_list, name="orders"),
     path("account/orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("account/orders/<str:number>/cancel/", views.order_cancel, name="order_cancel"),
+    path("account/orders/<str:number>/reorder/", views.order_reorder, name="order_reorder"),
 ]

@@ -230,3 +230,53 @@ def order_detail(request, number: str):
     except ApplicationError as exc:  # someone else's order is "not found" too
         raise Http404(exc.message) from exc
     return render(request, "account/order_detail.html", {"order": order})
+
+
+def _customer_order(request, number: str):
+    from commerce.orders.selectors import order_get_for_customer
+
+    try:
+        return order_get_for_customer(user=request.user, number=number)
+    except ApplicationError as exc:  # someone else's order is "not found" too
+        raise Http404(exc.message) from exc
+
+
+@login_required
+@require_POST
+def order_cancel(request, number: str):
+    """Cancel a pending order through the same service as the API (it refuses once confirmed)."""
+    from commerce.orders.services import order_cancel_by_customer
+
+    order = _customer_order(request, number)
+    try:
+        order_cancel_by_customer(order_id=order.pk, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Order {order.number} is cancelled.")
+    return redirect("account:order_detail", number=order.number)
+
+
+@login_required
+@require_POST
+def order_reorder(request, number: str):
+    """Put an earlier order's items back in the cart, each line on its own: what is sold out or
+    gone is named, the rest is added."""
+    from commerce.cart.services import cart_line_add
+    from storefront.cart.views import session_cart
+
+    order = _customer_order(request, number)
+    cart = session_cart(request, create=True)
+    added, missed = 0, []
+    for line in order.lines.all():
+        try:
+            cart_line_add(cart=cart, sku=line.sku, quantity=line.quantity)
+        except ApplicationError:
+            missed.append(line.product_name)
+        else:
+            added += line.quantity
+    if added:
+        messages.success(request, f"{added} item{'s' if added != 1 else ''} from order {order.number} added to your cart.")
+    if missed:
+        messages.warning(request, "Not available any more: " + ", ".join(missed) + ".")
+    return redirect("cart:detail")

@@ -5,9 +5,9 @@ from django_countries import countries
 from phonenumber_field.formfields import PhoneNumberField
 
 from commerce.accounts.models import Address
+from commerce.core.money import format_money
 from commerce.orders.checkout import ShippingAddress
 from commerce.orders.payments import payment_providers
-from commerce.core.money import format_money
 from commerce.orders.pricing import shipping_methods_available
 
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "region", "postal_code", "country")

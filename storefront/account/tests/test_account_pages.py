@@ -300,3 +300,38 @@ def test_register_and_reset_pages_share_the_api_throttles(client, settings):
     api = client.post("/api/v1/auth/password/reset/", {"email": "one@example.com"}, content_type="application/json")
     assert api.status_code == 429
     assert client.post("/account/password/reset/", {"email": "one@example.com"}).status_code == 429
+
+
+def test_pending_order_can_be_cancelled_from_its_page_and_releases_stock(client, site_user):
+    order = order_with_lines(user=site_user, quantities=(2,))
+    variant = order.lines.first().variant
+    html = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert "Cancel this order" in html
+    response = client.post(f"/account/orders/{order.number}/cancel/", follow=True)
+    order.refresh_from_db()
+    variant.refresh_from_db()
+    assert order.status == "cancelled" and variant.stock_allocated == 0
+    assert f"Order {order.number} is cancelled." in response.content.decode()
+    assert "Cancel this order" not in response.content.decode()
+
+
+def test_confirmed_order_shows_no_cancel_and_someone_elses_is_404(client, site_user):
+    from commerce.orders.services import order_confirm
+
+    order = order_with_lines(user=site_user)
+    order_confirm(order_id=order.pk)
+    assert "Cancel this order" not in client.get(f"/account/orders/{order.number}/").content.decode()
+    client.post(f"/account/orders/{order.number}/cancel/")
+    order.refresh_from_db()
+    assert order.status == "confirmed"  # the service refuses: the order is not pending
+    theirs = order_with_lines(user=UserFactory())
+    assert client.post(f"/account/orders/{theirs.number}/cancel/").status_code == 404
+
+
+def test_reorder_puts_the_lines_back_in_the_cart(client, site_user):
+    order = order_with_lines(user=site_user, quantities=(1, 2))
+    response = client.post(f"/account/orders/{order.number}/reorder/", follow=True)
+    html = response.content.decode()
+    assert "3 items from order" in html
+    for line in order.lines.all():
+        assert line.sku in html
