@@ -328,6 +328,13 @@ def seed_categories() -> dict[str, Category]:
         root, _ = Category.objects.get_or_create(
             slug=slug, defaults={"name": name, "description": description, "sort_order": order}
         )
+        if root.image_id is None:  # the home page's category tiles show this picture
+            root.image = _wagtail_image(
+                title=f"Category: {name}",
+                data=product_picture(title=name, subtitle="Shop the range", seed=f"category-{slug}", size=960),
+                filename=f"category-{slug}.jpg",
+            )
+            root.save(update_fields=["image"])
         categories[slug] = root
         for child_order, (child_slug, child_name) in enumerate(children):
             categories[child_slug], _ = Category.objects.get_or_create(
@@ -339,7 +346,7 @@ def seed_categories() -> dict[str, Category]:
 _PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#6d597a", "#355070", "#b56576", "#588157"]
 
 
-def product_picture(*, title: str, subtitle: str, seed: str, size: int = 600) -> bytes:
+def product_picture(*, title: str, subtitle: str, seed: str, size: int = 1200) -> bytes:
     """A simple product card: a coloured background, a shape and the product's name (JPEG bytes)."""
     rng = random.Random(hashlib.sha256(seed.encode()).hexdigest())
     background, accent = rng.sample(_PALETTE, 2)

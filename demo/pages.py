@@ -124,10 +124,9 @@ def seed_pages() -> HomePage:
         shop_settings.save()
     navigation = NavigationSettings.for_site(site)
     if not navigation.header_links:
+        # the header shows "Shop all" and the category menu itself; these are the extra links
         navigation.header_links = [
-            {"type": "link", "value": {"label": "Shop", "page": None, "url": "/shop/"}},
             {"type": "link", "value": {"label": "About", "page": None, "url": "/about/"}},
-            {"type": "link", "value": {"label": "Track order", "page": None, "url": "/track/"}},
             {"type": "link", "value": {"label": "Contact", "page": None, "url": "/contact/"}},
         ]
         navigation.footer_links = [
@@ -136,10 +135,20 @@ def seed_pages() -> HomePage:
                                 ("contact", "Contact")]
         ]
         navigation.save()
-    if not Banner.objects.exists():
+    if not Banner.objects.filter(title="Autumn layers are in").exists():
         banner = Banner.objects.create(
             title="Autumn layers are in", placement=Banner.Placement.HOME_STRIP,
             text="Hoodies and long sleeves for cooler days.", link_url="/shop/", link_label="Shop now", live=False,
+        )
+        banner.save_revision().publish()
+    from demo.promotions import DEMO_COUPON_CODE
+
+    coupon_title = f"10% off with code {DEMO_COUPON_CODE}"
+    if not Banner.objects.filter(title=coupon_title).exists():
+        banner = Banner.objects.create(
+            title=coupon_title, placement=Banner.Placement.HOME_STRIP,
+            text=f"New here? Enter {DEMO_COUPON_CODE} in your cart for 10% off your order.",
+            link_url="/shop/", link_label="Start shopping", live=False,
         )
         banner.save_revision().publish()
     return home

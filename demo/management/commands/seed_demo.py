@@ -28,6 +28,13 @@ def _step_admin(command: "Command") -> str:
     return f"demo admin {seed.DEMO_ADMIN_EMAIL} {state}"
 
 
+def _step_coupon(command: "Command") -> str:
+    from demo.promotions import seed_demo_coupon
+
+    coupon = seed_demo_coupon()
+    return f"demo coupon {coupon.code} ready"
+
+
 def _step_pages(command: "Command") -> str:
     from demo.pages import seed_pages  # after the catalogue: the home page's grids show its products
 
@@ -39,6 +46,7 @@ STEPS = [
     ("catalogue", _step_catalogue),
     ("shipping and tax", _step_shipping),
     ("demo admin", _step_admin),
+    ("coupon", _step_coupon),  # before the pages: the home banner announces it
     ("pages", _step_pages),
 ]
 

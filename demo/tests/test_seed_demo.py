@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from wagtail.images import get_image_model
 
+from cms_pages.models import Banner
 from commerce.catalog.models import (
     Category,
     Product,
@@ -14,6 +15,7 @@ from commerce.catalog.models import (
     ProductVariant,
 )
 from commerce.orders.models import ShippingMethod, TaxRate
+from commerce.promotions.models import Coupon
 
 
 def _snapshot():
@@ -26,6 +28,8 @@ def _snapshot():
         "categories": sorted(Category.objects.values_list("slug", "parent__slug")),
         "shipping": sorted(ShippingMethod.objects.values_list("code", "price")),
         "tax": TaxRate.objects.count(),
+        "coupons": Coupon.objects.count(),
+        "banners": Banner.objects.count(),
     }
 
 
@@ -51,6 +55,11 @@ def test_seed_demo_builds_a_shop_and_is_idempotent():
     assert tee.attribute_values.get().value_text == "100% cotton"
     assert ShippingMethod.objects.filter(is_active=True).exists() and TaxRate.objects.exists()
     assert authenticate(email="admin@cartwheel.test", password="cartwheel-demo").is_superuser
+    # something to try and something to see: a coupon the home banner announces, category pictures
+    assert Coupon.objects.filter(code="WELCOME10", is_active=True).exists()
+    assert Banner.objects.filter(title__contains="WELCOME10", live=True).exists()
+    assert not Category.objects.filter(parent__isnull=True, image__isnull=True).exists()
+    assert get_image_model().objects.filter(title__startswith="Category:").first().width >= 900
 
     call_command("seed_demo", verbosity=0)
     assert _snapshot() == first
