@@ -89,7 +89,9 @@ def notification_render(*, event: str, context: dict) -> tuple[str, str, str]:
 def notification_deliver_now(*, log: NotificationLog) -> None:
     """Render and send a claimed notification, then mark it sent."""
     subject, text, html = notification_render(event=log.event, context=log.context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[log.recipient])
+    # e.g. the contact form: "Reply" answers the visitor, not the shop's own sending address
+    reply_to = [log.context["reply_to"]] if log.context.get("reply_to") else None
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[log.recipient], reply_to=reply_to)
     message.attach_alternative(html, "text/html")
     message.send()
     # The context is dropped once sent: it may hold a password-reset link or a home address, and

@@ -7,6 +7,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+from wagtail.models import Site
 
 from cms_pages.selectors import product_search
 from storefront.pagination import pagination_context
@@ -53,3 +55,20 @@ def server_error(request, *args, **kwargs):
     (settings, user, messages) may be what failed."""
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({}))
+
+
+@require_GET
+def sitemap(request):
+    """Wagtail's sitemap with every URL on the host the request came to, as the canonical links are.
+
+    Wagtail builds sitemap URLs from the Site record's hostname and port (often "localhost" on a
+    demo); canonicals use the request's host, and a crawler must see one host for both.
+    """
+    response = wagtail_sitemap(request)
+    response.render()
+    site = Site.find_for_request(request)
+    request_root = request.build_absolute_uri("/").rstrip("/")
+    if site is not None and site.root_url != request_root:
+        body = response.content.decode()
+        response.content = body.replace(f"<loc>{site.root_url}/", f"<loc>{request_root}/").encode()
+    return response
