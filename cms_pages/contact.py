@@ -71,7 +71,14 @@ def contact_submission_create(*, page, form):
         for field in form
         if field.name in data
     ]
+    from django import forms as django_forms
+
+    reply_to = next(
+        (data.get(name) for name, field in form.fields.items() if isinstance(field, django_forms.EmailField) and data.get(name)),
+        "",
+    )
     context = {
+        "reply_to": reply_to,  # the visitor's address, so staff can simply reply
         "page_title": page.title,
         "subject": page.subject or f"New message from {page.title}",
         "fields": fields,

@@ -9,7 +9,6 @@ from wagtail.search.backends import get_search_backend
 from cms_pages.models import Banner
 from commerce.catalog.models import AttributeValue, Category, Product, ProductImage, ProductVariant
 
-CARD_RENDITION = "fill-480x480"
 TILE_RENDITION = "fill-480x320"
 BANNER_RENDITION = "fill-1200x400"
 
@@ -38,15 +37,19 @@ def banners_live(*, placement: str | None, limit: int | None = None) -> list[Ban
 def _card_queryset() -> QuerySet[Product]:
     """Live products with what a card shows: lowest active price, sale flag, stock flag, first image."""
     active = ProductVariant.objects.of_outer_product()
-    images = ProductImage.objects.order_by("sort_order", "id").prefetch_related(
-        Prefetch("image", queryset=get_image_model().objects.prefetch_renditions(CARD_RENDITION))
-    )
+    # only the image ids: storefront.catalogue.cards reads the renditions (memoised per version)
+    images = ProductImage.objects.order_by("sort_order", "id")
     return (
         Product.objects.live()
         .select_related("category")
         .with_price_range()
         .with_in_stock()
-        .annotate(price_from=F("price_min"), on_sale=Exists(active.filter(price__lt=OuterRef("base_price"))))
+        .annotate(
+            price_from=F("price_min"),
+            # "From" on a card whenever the variants differ in price, as the catalogue's cards say
+            price_to=F("price_max"),
+            on_sale=Exists(active.filter(price__lt=OuterRef("base_price"))),
+        )
         .prefetch_related(Prefetch("images", queryset=images))
     )
 
@@ -115,21 +118,3 @@ def product_search(*, query: str) -> list[Product]:
     results = get_search_backend().search(query, Product.objects.filter(live=True))[:200]
     ids = [p.pk for p in results]
     return product_cards(ids=ids)
-
-
-# the filter specs {% picture %} expands "format-{webp,jpeg} fill-{320x320,...}" into, in its order
-GALLERY_PICTURE_SPECS = tuple(
-    f"format-{fmt}|fill-{size}x{size}" for fmt in ("webp", "jpeg") for size in (320, 640, 960)
-)
-
-
-def product_gallery(*, product: Product) -> list[tuple]:
-    """[(image, alt text)] of a product in order, the {% picture %} renditions prefetched."""
-    # product.images is prefetched on the live page and in memory on a preview: no query here
-    ordered = sorted(product.images.all(), key=lambda pi: (pi.sort_order or 0, pi.pk or 0))
-    links = [(pi.image_id, pi.alt_text) for pi in ordered if pi.image_id]
-    if not links:
-        return []
-    images = get_image_model().objects.filter(id__in=[i for i, _ in links]).prefetch_renditions(*GALLERY_PICTURE_SPECS)
-    by_id = {image.pk: image for image in images}
-    return [(by_id[image_id], alt or product.name) for image_id, alt in links if image_id in by_id]

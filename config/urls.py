@@ -13,7 +13,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("", include("config.site_urls")),
+    path("", include("storefront.urls")),
 ]
 
 if settings.DEBUG:

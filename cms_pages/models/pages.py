@@ -145,19 +145,19 @@ class ShopPage(RoutablePageMixin, SocialImageMixin, Page):  # noqa: DJ008 - Page
 
     @path("")
     def listing(self, request):
-        from cms_pages import shop_routes
+        from storefront.catalogue import shop_routes
 
         return shop_routes.listing(request, shop_page=self)
 
     @path("category/<slug:slug>/")
     def category(self, request, slug):
-        from cms_pages import shop_routes
+        from storefront.catalogue import shop_routes
 
         return shop_routes.category(request, shop_page=self, slug=slug)
 
     @path("product/<slug:slug>/")
     def product(self, request, slug):
-        from cms_pages import shop_routes
+        from storefront.catalogue import shop_routes
 
         return shop_routes.product(request, shop_page=self, slug=slug)
 

@@ -3,6 +3,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 from cms_pages.blocks import LinkBlock
 
@@ -65,10 +66,16 @@ class ShopSettings(BaseSiteSetting):
 class NavigationSettings(BaseSiteSetting):
     """The header and footer menus, edited in Settings > Navigation."""
 
+    menu_categories = StreamField(
+        [("category", SnippetChooserBlock("catalog.Category"))],
+        blank=True,
+        help_text="The header's category menu, in this order (drag to reorder). Empty: the top-level "
+        "categories in the catalogue's own order.",
+    )
     header_links = StreamField([("link", LinkBlock())], blank=True)
     footer_links = StreamField([("link", LinkBlock())], blank=True)
 
-    panels = [FieldPanel("header_links"), FieldPanel("footer_links")]
+    panels = [FieldPanel("menu_categories"), FieldPanel("header_links"), FieldPanel("footer_links")]
 
     class Meta:
         verbose_name = "navigation"

@@ -28,14 +28,6 @@ def canonical_url(context, obj=None) -> str:
     return request.build_absolute_uri(request.path)
 
 
-@register.simple_tag
-def product_gallery_images(product):
-    """The product's images as Wagtail Image objects, their gallery renditions prefetched (2 queries)."""
-    from cms_pages.selectors import product_gallery
-
-    return product_gallery(product=product)
-
-
 @register.simple_tag(takes_context=True)
 def product_json_ld(context, detail):
     """`<script type="application/ld+json">` with schema.org Product, Offer(s) and AggregateRating."""

@@ -1,6 +1,6 @@
 import pytest
 
-from cms_pages.seed import seed_pages
+from demo.pages import seed_pages
 
 
 @pytest.fixture

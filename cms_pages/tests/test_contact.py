@@ -28,6 +28,7 @@ def test_contact_page_stores_submission_and_emails_after_commit(client, contact,
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == [contact.to_address]
+    assert email.reply_to == ["ada@example.com"]  # staff answer the visitor with "Reply"
     assert "Where is my parcel?" in email.body
     assert email.subject == "Message from the shop's contact form"
 

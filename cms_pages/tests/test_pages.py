@@ -4,7 +4,7 @@ from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 
 from cms_pages.models import ContactPage, HomePage, ShopPage, StandardPage
-from cms_pages.seed import seed_pages
+from demo.pages import seed_pages
 
 
 class PageTreeRulesTests(WagtailPageTestCase):
@@ -81,7 +81,7 @@ def test_404_page_in_site_style(client, home):
 
 
 def test_server_error_renders_without_request_context(rf):
-    from cms_pages.views import server_error
+    from storefront.search.views import server_error
 
     response = server_error(rf.get("/"))
     assert response.status_code == 500

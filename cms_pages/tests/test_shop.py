@@ -86,10 +86,13 @@ def test_sitemap_lists_live_products_and_categories(client, home):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     xml = response.content.decode()
-    assert f"http://localhost/shop/product/{live.slug}/" in xml
-    assert "http://localhost/shop/category/shirts/" in xml
+    # the request's host, like the pages' canonical links (the Site record says "localhost")
+    assert f"http://testserver/shop/product/{live.slug}/" in xml
+    assert "http://testserver/shop/category/shirts/" in xml
     assert f"/shop/product/{draft.slug}/" not in xml
-    assert "<loc>http://localhost/about/</loc>" in xml
+    assert "<loc>http://testserver/about/</loc>" in xml and "localhost" not in xml
+    canonical = client.get(f"/shop/product/{live.slug}/").content.decode()
+    assert f'<link rel="canonical" href="http://testserver/shop/product/{live.slug}/">' in canonical
 
 
 def test_product_page_has_canonical_open_graph_and_json_ld(client, home):
@@ -115,9 +118,10 @@ def test_product_page_gallery_is_a_responsive_picture(client, home):
     product = _product("Beanie")
     html = client.get(product.get_absolute_url()).content.decode()
     assert "<picture>" in html
-    assert 'type="image/webp"' in html
-    # three widths offered (the 640x480 test image is not upscaled past 480 px)
-    assert re.search(r'srcset="[^"]+fill-320x320\.webp 320w, [^"]+fill-640x640\.webp \d+w, [^"]+fill-960x960\.webp \d+w"', html)
+    assert 'type="image/avif"' in html and 'type="image/webp"' in html
+    # real widths: the 640x480 test image is not upscaled, so 900 and 1200 collapse into one 640w
+    assert re.search(r'srcset="[^"]+\.avif 600w, [^"]+\.avif 640w"', html)
+    assert " 900w" not in html and " 1200w" not in html
     assert 'alt="Beanie photo"' in html
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from commerce.catalog.models import AttributeValue
 from commerce.core.compiled_query import CompiledQuery
@@ -52,6 +52,21 @@ def cart_get_for_user(*, user) -> Cart | None:
     return Cart.objects.filter(user=user, status=Cart.Status.OPEN).first()
 
 
+def cart_item_count(*, user, token) -> int:
+    """Items (the sum of quantities) in the visitor's open cart: the customer's when `user` is
+    logged in, else the anonymous cart with `token`. One query; 0 without a cart."""
+    carts = Cart.objects.filter(status=Cart.Status.OPEN)
+    if user is not None and user.is_authenticated:
+        carts = carts.filter(user=user)
+    else:
+        parsed = token_parse(token)
+        if parsed is None:
+            return 0
+        carts = carts.filter(token=parsed, user__isnull=True)
+    total = CartLine.objects.filter(cart__in=carts).aggregate(n=Sum("quantity"))["n"]
+    return total or 0
+
+
 def cart_lines_qs(*, cart_id: int) -> QuerySet[CartLine]:
     """Lines with variant, product and attribute values: two queries whatever the number of lines."""
     return (
@@ -86,6 +101,7 @@ class CartLineView:
     quantity: int
     line_total: Decimal
     available: int
+    product_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +140,7 @@ def cart_view(*, cart: Cart | None) -> CartView:
                 quantity=line.quantity,
                 line_total=quantize_money(unit_price * line.quantity),
                 available=variant.stock_available if variant.is_active and variant.product.live else 0,
+                product_id=variant.product_id,
             )
         )
     return CartView(

@@ -305,11 +305,11 @@ class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, C
         return "catalog/product_detail.html"
 
     def get_preview_context(self, request, mode_name):
-        # the same template and context shape as the live product page (site_views.product_detail)
-        from .site_selectors import product_page_context, product_preview_detail
+        # the same template and context shape as the live product page (storefront.catalogue.views)
+        from .selectors import product_preview_detail
 
         context = super().get_preview_context(request, mode_name)
-        context.update(product_page_context(detail=product_preview_detail(product=self), preview=True))
+        context.update({"product": self, "detail": product_preview_detail(product=self), "is_preview": True})
         return context
 
 

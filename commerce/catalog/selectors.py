@@ -538,3 +538,39 @@ def product_detail_build(
         price_max=max(prices),
         in_stock=any(v.stock_available > 0 for v in variants),
     )
+
+
+def product_preview_detail(*, product: Product) -> ProductDetail:
+    """The product page's data for an unsaved or draft product (Wagtail preview), built like the live page's.
+
+    Attribute values and images come from the in-memory cluster (the form or revision being
+    previewed); variants are not on revisions, so they are the saved ones, if any.
+    """
+    variants = (
+        list(
+            ProductVariant.objects.filter(product_id=product.pk, is_active=True)
+            .order_by("sort_order", "id")
+            .prefetch_related("attribute_values__attribute")
+        )
+        if product.pk
+        else []
+    )
+    return product_detail_build(
+        product,
+        list(product.attribute_values.all()),
+        [pi for pi in product.images.all() if pi.image_id],
+        variants,
+    )
+
+
+def product_first_image_ids(*, product_ids) -> dict[int, int]:
+    """{product id: its first image id} for the products that have a picture (one query)."""
+    first: dict[int, int] = {}
+    rows = (
+        ProductImage.objects.filter(product_id__in=set(product_ids))
+        .order_by("product_id", "sort_order", "id")
+        .values_list("product_id", "image_id")
+    )
+    for product_id, image_id in rows:
+        first.setdefault(product_id, image_id)
+    return first

@@ -128,8 +128,10 @@ def notification_deliver_now(*, log: NotificationLog) -> None:
         NotificationLog.objects.filter(pk=log.pk, message_id="").update(message_id=new_message_id())
         log.message_id = NotificationLog.objects.values_list("message_id", flat=True).get(pk=log.pk)
     subject, text, html = notification_render(event=log.event, context=log.context)
+    # e.g. the contact form: "Reply" answers the visitor, not the shop's own sending address
+    reply_to = [log.context["reply_to"]] if log.context.get("reply_to") else None
     message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[log.recipient], headers={"Message-ID": log.message_id}
+        subject=subject, body=text, to=[log.recipient], reply_to=reply_to, headers={"Message-ID": log.message_id}
     )
     message.attach_alternative(html, "text/html")
     message.send()

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "commerce.marketing",
     "cms_pages",
     "api",
+    "storefront",
+    "demo",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -121,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "storefront.context_processors.storefront",
             ],
         },
     },

@@ -7,10 +7,10 @@ from io import BytesIO
 from django.core.files.images import ImageFile
 from wagtail.images import get_image_model
 
-from cms_pages.seed import seed_pages
-from commerce.catalog import seed as catalog_seed
 from commerce.catalog.models import AttributeValue, Product, ProductImage
 from commerce.catalog.services import variants_generate
+from demo import catalog as catalog_seed
+from demo.pages import seed_pages
 
 ADMIN_EMAIL = "manager@cartwheel.test"
 ADMIN_PASSWORD = "browser-test-pass-123"

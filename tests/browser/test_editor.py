@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from commerce.catalog import seed as catalog_seed
 from commerce.catalog.models import AttributeValue, Product
+from demo import catalog as catalog_seed
 from tests.browser.data import admin_user
 from tests.browser.test_manager import admin_login
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_editor_creates_clothing_product_generates_variants_and_publishes(page, shot):
-    from cms_pages.seed import seed_pages
+    from demo.pages import seed_pages
 
     admin_user()
     attributes = catalog_seed.seed_attributes()

@@ -74,7 +74,7 @@ def test_ids_past_the_bigint_range_do_not_match_a_route(path):
 
 
 def test_cart_quantity_in_non_ascii_digits_is_a_form_error():
-    from commerce.cart.site_views import LineQuantityForm
+    from storefront.cart.views import LineQuantityForm
 
     form = LineQuantityForm({"quantity": "١٢"})
     assert not form.is_valid()
@@ -89,12 +89,12 @@ def test_wagtail_admin_search_with_nul_is_400_not_a_database_error():
 
 
 def test_site_server_error_page_shows_the_error_id(monkeypatch, caplog):
-    import cms_pages.views
+    import storefront.search.views
 
     def explode(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cms_pages.views, "product_search", explode)
+    monkeypatch.setattr(storefront.search.views, "product_search", explode)
     with caplog.at_level(logging.ERROR, logger="commerce.errors"):
         response = Client(raise_request_exception=False).get("/search/?q=tee")
     page = html_page(response, 500)

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
-from cms_pages.seed import seed_pages
 from commerce.catalog import cache as catalog_cache
 from commerce.catalog.tests.factories import ProductVariantFactory
 from commerce.core import cache_redis
@@ -24,6 +23,7 @@ from commerce.notifications.models import NotificationLog
 from commerce.notifications.tasks import notifications_resend_pending
 from commerce.orders.models import Order
 from commerce.orders.tests.conftest import GUEST, standard  # noqa: F401 - fixture
+from demo.pages import seed_pages
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from . import site_views
-
-urlpatterns = [
-    path("cart/coupon/", site_views.cart_coupon_apply_view, name="cart-coupon-apply"),
-    path("cart/coupon/remove/", site_views.cart_coupon_remove_view, name="cart-coupon-remove"),
-]

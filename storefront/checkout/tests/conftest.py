@@ -1,0 +1,2 @@
+# The domain app's fixtures (customer, variant, ...), shared with the tests that moved here from it.
+from commerce.orders.tests.conftest import *  # noqa: F403

@@ -1,0 +1,84 @@
+"""The parts of every page around the content: shop settings, menus, the category menu, the cart count.
+
+Site settings and menus change rarely and are read on every page, so they are read once per version
+into plain values in the cache (no query on a warm page); saving the settings, a site or publishing a
+page bumps the version. The category menu follows the editor's order from the navigation settings and
+takes each category's live children from the catalogue's cached tree.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Site
+from wagtail.signals import page_published, page_unpublished
+
+from cms_pages.models import NavigationSettings, ShopSettings
+from commerce.catalog.selectors import category_tree_list
+
+VERSION_KEY = "storefront:chrome-version"
+ENTRY_TIMEOUT_SECONDS = 3600
+SHOP_FIELDS = (
+    "shop_name", "tagline", "contact_email", "contact_phone", "address", "currency_display", "free_shipping_note",
+)
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, str(time.time_ns()), None)
+        version = cache.get(VERSION_KEY)
+    return str(version)
+
+
+def chrome_version_bump(**kwargs) -> None:
+    cache.set(VERSION_KEY, str(time.time_ns()), None)
+
+
+def _links(stream) -> list[dict]:
+    return [{"label": block.value["label"], "href": block.value.href} for block in stream if block.value.href]
+
+
+def _build(site: Site | None) -> dict:
+    if site is None:
+        return {"shop": {"shop_name": "Cartwheel", "social_links": []}, "header_links": [], "footer_links": [], "menu_slugs": []}
+    shop = ShopSettings.for_site(site)
+    nav = NavigationSettings.for_site(site)
+    return {
+        "shop": {**{f: getattr(shop, f) for f in SHOP_FIELDS}, "social_links": shop.social_links()},
+        "header_links": _links(nav.header_links),
+        "footer_links": _links(nav.footer_links),
+        "menu_slugs": [block.value.slug for block in nav.menu_categories if block.value is not None],
+    }
+
+
+def chrome_get(request) -> dict:
+    """Settings and menus for the request's host, from the cache when warm (no query)."""
+    key = f"storefront:chrome:{_version()}:{request.get_host()}"
+    data = cache.get(key)
+    if data is None:
+        data = _build(Site.find_for_request(request))
+        cache.set(key, data, ENTRY_TIMEOUT_SECONDS)
+    return data
+
+
+def category_menu(menu_slugs: list[str]) -> list[dict]:
+    """The header's categories: the editor's choice and order, else the top level as the tree has it."""
+    roots = category_tree_list()
+    if not menu_slugs:
+        return roots
+    by_slug = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        by_slug[node["slug"]] = node
+        stack.extend(node["children"])
+    return [by_slug[slug] for slug in menu_slugs if slug in by_slug]
+
+
+def connect_chrome_signals() -> None:
+    for model in (ShopSettings, NavigationSettings, Site):
+        post_save.connect(chrome_version_bump, sender=model, dispatch_uid=f"chrome-bump-save-{model.__name__}")
+        post_delete.connect(chrome_version_bump, sender=model, dispatch_uid=f"chrome-bump-delete-{model.__name__}")
+    page_published.connect(chrome_version_bump, dispatch_uid="chrome-bump-published")
+    page_unpublished.connect(chrome_version_bump, dispatch_uid="chrome-bump-unpublished")
