@@ -64,6 +64,8 @@ class Traffic:
         self.results: list[tuple[str, str, int]] = []  # (phase, what, status); status 0: no answer
         self.orders: list[tuple[str, str, int, str]] = []  # (phase, email, status, order number)
         self.buyers = itertools.count()
+        self.latencies: dict[str, list[float]] = {}  # phase -> seconds of each page and API read
+        self.checkout_latencies: dict[str, list[float]] = {}
 
     def run_phase(self, phase: str, seconds: float) -> None:
         self.phase = phase
@@ -71,18 +73,20 @@ class Traffic:
         wait_for(lambda: sum(1 for o in self.orders if o[0] == phase) >= SHOPPERS, seconds=120, interval=0.1,
                  what=f"{SHOPPERS} checkouts in the phase {phase!r}")
 
-    def record(self, phase, what, status):
+    def record(self, phase, what, status, seconds=None):
         with self.lock:
             self.results.append((phase, what, status))
+            if seconds is not None:
+                self.latencies.setdefault(phase, []).append(seconds)
 
     def get(self, session, what, url, **kwargs):
-        phase = self.phase
+        phase, started = self.phase, time.monotonic()
         try:
             response = session.get(BASE + url, timeout=30, allow_redirects=False, **kwargs)
         except requests.RequestException:
             self.record(phase, what, 0)
             return None
-        self.record(phase, what, response.status_code)
+        self.record(phase, what, response.status_code, time.monotonic() - started)
         return response
 
     def shopper(self):
@@ -111,6 +115,7 @@ class Traffic:
         body = {"email": email, "phone": "+12025550143", "shipping_method": "standard", "payment_method": "cod",
                 "shipping_address": {"full_name": "Gus Guest", "line1": "1 Main Street", "city": "Springfield",
                                      "postal_code": "12345", "country": "US"}}
+        started = time.monotonic()
         try:
             placed = session.post(f"{BASE}/api/v1/checkout/", json=body, headers={"X-Cart-Token": token}, timeout=30)
         except requests.RequestException:
@@ -119,6 +124,8 @@ class Traffic:
                 self.orders.append((phase, email, 0, ""))
             return
         self.record(phase, "api checkout", placed.status_code)
+        with self.lock:
+            self.checkout_latencies.setdefault(phase, []).append(time.monotonic() - started)
         number = placed.json().get("number", "") if placed.status_code == 201 else ""
         with self.lock:
             self.orders.append((phase, email, placed.status_code, number))
@@ -234,7 +241,10 @@ def test_redis_stopped_under_traffic_costs_no_500_no_order_and_no_email(tmp_path
     print(f"\nRedis outage under traffic ({SHOPPERS} shoppers + 1 staff; {WARM_SECONDS:.0f} s up, "
           f"{OUTAGE_SECONDS:.0f} s stopped, {RECOVERED_SECONDS:.0f} s back):")
     for phase, counts in by_phase.items():
-        print(f"  {phase:>7}: {sum(counts.values())} requests, statuses {dict(sorted(counts.items()))}")
+        reads = sorted(traffic.latencies.get(phase, [0.0]))
+        print(f"  {phase:>7}: {sum(counts.values())} requests, statuses {dict(sorted(counts.items()))}, "
+              f"reads p50 {reads[len(reads) // 2] * 1000:.0f} ms, max {reads[-1] * 1000:.0f} ms, "
+              f"checkouts max {max(traffic.checkout_latencies.get(phase, [0.0])) * 1000:.0f} ms")
     print(f"  orders answered 201: {len(placed)} ({sum(1 for o in placed if o[0] == 'outage')} during the outage); "
           f"orders in the database: {len(orders)}; emails resent by the job: {resent}; "
           f"emails accepted by SMTP: {len(accepted)}")
