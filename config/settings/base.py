@@ -129,8 +129,9 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cartwheel"),
         }
     }
-    # Sessions are written to PostgreSQL and read through the cache: a Redis outage logs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions are written to PostgreSQL and read through the cache: a Redis outage logs nobody out, and
+    # no copy cached before it is trusted after it (commerce/core/sessions.py).
+    SESSION_ENGINE = "commerce.core.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -166,7 +166,7 @@ def test_redis_stopped_under_traffic_costs_no_500_no_order_and_no_email(tmp_path
     product = variant.product
     staff = User.objects.create_superuser(email="boss@example.com", password="pw-123456-x")
     client = Client()
-    client.force_login(staff)  # a session row in the database (cached_db and db share the table)
+    client.force_login(staff)  # a session row in the database (cached_db, ours and db share the table)
     staff_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     redis_server = RedisServer(REDIS_PORT, tmp_path)

@@ -6,7 +6,7 @@ import redis
 from django.core.cache import cache
 
 from commerce.catalog import cache as catalog_cache
-from commerce.core import cache_redis
+from commerce.core import cache_redis, sessions
 from commerce.core.process_copy import ProcessCopy
 
 pytestmark = pytest.mark.redis
@@ -18,6 +18,7 @@ def outage_bookkeeping(monkeypatch):
     state = cache_redis._FailureState()
     monkeypatch.setattr(cache_redis, "_state", state)
     monkeypatch.setattr(catalog_cache, "_settled_failures", 0)
+    monkeypatch.setattr(sessions, "_settled_failures", 0)
     # a watcher that never connects: every catalogue read goes to Redis, as in a process whose
     # subscription is down
     watcher = catalog_cache._VersionWatcher(connection_overrides={"port": 1})
@@ -73,3 +74,21 @@ def test_breaker_skips_redis_for_a_second_after_a_failure(outage_bookkeeping, se
     assert len(attempts) == tried  # no connection attempt while the breaker is open
     outage_bookkeeping.down_until = 0.0
     assert cache.get("k") is None and len(attempts) > tried  # then Redis is tried again
+
+
+@pytest.mark.django_db
+def test_a_logout_made_during_an_outage_is_not_undone_by_the_session_redis_kept(
+    outage_bookkeeping, settings, client, django_user_model
+):
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_ENGINE = "commerce.core.sessions"
+    staff = django_user_model.objects.create_superuser(email="boss@example.com", password="pw-123456-x")
+    client.force_login(staff)
+    assert client.get("/admin/").status_code == 200  # the session is now cached in Redis too
+    # logging out during the outage deleted the row; deleting the cached copy failed, and Redis came
+    # back (persistence) still holding it
+    Session.objects.filter(session_key=client.session.session_key).delete()
+    _outage_ends(outage_bookkeeping)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
