@@ -108,7 +108,9 @@ def _bulk_add(*, field: str, deltas: dict[int, int], also: dict[int, int] | None
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *ids])
     # a plain UPDATE sends no post_save: tell the catalogue's cached pages that availability changed
-    # (once, at commit: stock functions always run in a transaction and read no catalogue page after)
+    # (once, at commit: stock functions always run in a transaction and read no catalogue page after).
+    # Stock itself fails closed (this UPDATE and its CHECK constraints, inside the caller's transaction);
+    # the bump is cosmetic and fails open: it cannot undo or error a committed checkout.
     catalog_cache_bump(at_commit_only=True)
 
 

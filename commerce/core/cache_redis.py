@@ -93,9 +93,17 @@ class FailOpenRedisClient(DefaultClient):
     """django-redis's client, refusing at once while the breaker is open (no connect attempt)."""
 
     def get_client(self, write=True, tried=None):
-        if redis_breaker_open():
-            raise ConnectionInterrupted(connection=None) from RedisUnavailable("Redis failed less than 1 s ago")
+        _refuse_while_breaker_open()
         return super().get_client(write=write, tried=tried)
+
+    def get_client_with_index(self, write=True, tried=None):  # set() and add() take their client here
+        _refuse_while_breaker_open()
+        return super().get_client_with_index(write=write, tried=tried)
+
+
+def _refuse_while_breaker_open() -> None:
+    if redis_breaker_open():
+        raise ConnectionInterrupted(connection=None) from RedisUnavailable("Redis failed less than 1 s ago")
 
 
 class _FailureLog:

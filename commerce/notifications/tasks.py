@@ -5,8 +5,7 @@ pool process died mid-run goes back to the queue (`reject_on_worker_lost`) inste
 redelivered run takes over its own claim (see services.notification_claim). A worker killed whole
 leaves its unacknowledged messages to the broker, which hands them out again after its visibility
 timeout (settings: CELERY_BROKER_TRANSPORT_OPTIONS, minutes, not Kombu's default hour). The soft and
-hard time limits (settings: CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT) and EMAIL_TIMEOUT
-keep a hanging SMTP server from holding a worker; a run stopped by the hard limit leaves its row
+hard time limits below and EMAIL_TIMEOUT keep a hanging SMTP server from holding a worker; a run stopped by the hard limit leaves its row
 `sending`, and `notifications_resend_pending` takes it back after the lease.
 """
 
@@ -21,6 +20,9 @@ from .services import notification_claim, notification_deliver_now, notification
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 6
+# Sends started, whatever ended them (SMTP errors, a process killed mid-send, resends): beyond this the
+# row is marked failed, so that an email that kills its worker every time cannot loop forever.
+MAX_ATTEMPTS = 12
 
 
 @shared_task(
@@ -34,12 +36,20 @@ MAX_RETRIES = 6
     max_retries=MAX_RETRIES,
     acks_late=True,
     reject_on_worker_lost=True,
+    # one email: EMAIL_TIMEOUT (20 s) bounds each SMTP step; these bound the whole run. Below the sending
+    # lease (5 min), so the resend job never takes over a send that is still running.
+    soft_time_limit=60,
+    time_limit=90,
 )
 def notification_deliver(self, log_id: int) -> str:
     """Send one notification. Safe to run twice: only the run that claims the row sends."""
     log = notification_claim(log_id=log_id, claimant=self.request.id or "")
     if log is None:
         return "skipped"
+    if log.attempts > MAX_ATTEMPTS:
+        notification_release(log_id=log_id, error=f"gave up after {MAX_ATTEMPTS} attempts; {log.last_error}",
+                             final=True)
+        return "gave up"
     try:
         notification_deliver_now(log=log)
     except Exception as exc:

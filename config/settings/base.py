@@ -158,8 +158,9 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cartwheel"),
         }
     }
-    # Sessions are written to PostgreSQL and read through the cache: a Redis outage logs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions are written to PostgreSQL and read through the cache: a Redis outage logs nobody out, and
+    # no copy cached before it is trusted after it (commerce/core/sessions.py).
+    SESSION_ENGINE = "commerce.core.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -262,8 +263,8 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
-# A pool process killed mid-task (OOM, SIGKILL) puts the message back instead of acknowledging it.
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# The email task also sets reject_on_worker_lost (a pool process killed mid-send requeues its message);
+# not globally, so that a task that kills its process every time cannot loop forever.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis broker: a message a worker took but never acknowledged (the worker was killed) goes back to the
 # queue after this many seconds. Kombu's default is one hour; emails must not wait that long. It must
@@ -281,9 +282,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Publishing after a commit with the broker down: fail fast; the notification row stays pending for the
 # resend job instead of the shopper's request waiting on retries.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-# No task may hold a worker forever (a hanging SMTP server): soft limit raises in the task, hard kills it.
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# No task may hold a worker forever: the soft limit raises in the task, the hard one kills it. These bound
+# the periodic batch jobs; the email task has tighter ones of its own (commerce/notifications/tasks.py).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-pending-orders": {

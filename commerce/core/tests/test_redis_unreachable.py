@@ -53,7 +53,7 @@ def _point_at_dead_redis(settings, monkeypatch):
             "KEY_PREFIX": "h2-dead",
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "commerce.core.sessions"
     for key, value in {"task_always_eager": False, "broker_url": DEAD_REDIS}.items():
         monkeypatch.setitem(app.conf, key, value)
     _forget_celery_connections(app)
@@ -138,7 +138,7 @@ def test_emails_of_orders_placed_during_the_outage_go_out_once_the_broker_is_bac
 
 
 def test_staff_session_survives_redis_going_away(db, settings, monkeypatch):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "commerce.core.sessions"
     staff = get_user_model().objects.create_superuser(email="boss@example.com", password="pw-123456-x")
     client = Client()
     client.force_login(staff)

@@ -92,3 +92,13 @@ def test_email_log_report_shows_attempts_last_error_and_message_id(admin_client,
     assert "bob@example.com" not in filtered
     csv = admin_client.get(reverse("shop_reports:notifications"), {"export": "csv"})
     assert b"Message-ID" in b"".join(csv.streaming_content)
+
+
+def test_an_email_whose_sends_keep_dying_is_given_up_after_max_attempts(django_capture_on_commit_callbacks):
+    from commerce.notifications.tasks import MAX_ATTEMPTS
+
+    log = _recorded(django_capture_on_commit_callbacks)
+    NotificationLog.objects.filter(pk=log.pk).update(attempts=MAX_ATTEMPTS, last_error="WorkerLostError")
+    assert notification_deliver.apply(args=[log.pk]).get() == "gave up"
+    log.refresh_from_db()
+    assert log.status == NotificationLog.Status.FAILED and "gave up" in log.last_error and mail.outbox == []
