@@ -234,9 +234,9 @@ def shop_manager(client):
 
 
 def _confirmed_paid(quantities=(2, 1)):
-    from commerce.orders.services import order_mark_paid
-
     from decimal import Decimal
+
+    from commerce.orders.services import order_mark_paid
 
     order = order_with_lines(quantities=quantities)
     subtotal = Decimal("15.00") * sum(quantities)  # the factory's lines cost 15.00 a unit
