@@ -49,8 +49,8 @@ class AuditAction:
 
 # action: (label shown in the report's action filter, message template over the entry's data)
 AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
-    AuditAction.ORDER_STATUS: ("Order: status changed", "Status changed: {from} → {to}"),
-    AuditAction.ORDER_PAYMENT: ("Order: payment recorded", "Payment status: {from} → {to}"),
+    AuditAction.ORDER_STATUS: ("Order: status changed", "Status changed: {from_label} → {to_label}"),
+    AuditAction.ORDER_PAYMENT: ("Order: payment recorded", "Payment status: {from_label} → {to_label}"),
     AuditAction.ORDER_NOTE: ("Order: note added", "Note: {note}"),
     AuditAction.ORDER_FULFIL: (
         "Order: fulfilment shipped", "Fulfilment {fulfilment} shipped ({units} units) with {courier}, tracking {tracking_number}"
@@ -76,6 +76,10 @@ class DataFormatter(LogFormatter):
 
     def format_message(self, log_entry):
         data = defaultdict(lambda: "?", log_entry.data or {})
+        # entries may carry human labels next to codes ("from_label": "Partially shipped")
+        for key in ("from", "to"):
+            if f"{key}_label" not in data and key in data:
+                data[f"{key}_label"] = str(data[key]).replace("_", " ")
         return self.message.format_map(data)
 
 

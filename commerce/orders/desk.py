@@ -26,16 +26,19 @@ returns.
 """
 
 import logging
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseForbidden, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import re_path
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -49,7 +52,7 @@ from commerce.core.money import format_money
 
 from . import documents, invoices, refunds, returns, services
 from .models import Fulfilment, FulfilmentLine, Order, OrderLine, ReturnRequest
-from .payments import payment_provider_label
+from .payments import payment_provider_label, payment_providers
 from .selectors import order_get_with_operations
 
 logger = logging.getLogger(__name__)
@@ -292,6 +295,19 @@ def desk_list_queryset(queryset):
     )
 
 
+class PaymentMethodFilter(admin.SimpleListFilter):
+    """Payment methods by their names ("Cash on delivery"), not their codes."""
+
+    title = "payment method"
+    parameter_name = "payment_method"
+
+    def lookups(self, request, model_admin):
+        return [(provider.code, provider.label) for provider in payment_providers()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(payment_method=self.value()) if self.value() else queryset
+
+
 class OrderIndexView(IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -350,7 +366,9 @@ def desk_timeline(order: Order) -> list[dict]:
             content_type=ContentType.objects.get_for_model(Order), object_id=str(order.pk)
         ).select_related("user").order_by("timestamp", "id")
     )
-    first_audit = entries[0].timestamp if entries else None
+    # OrderStatusLog rows written in the same transaction as an audit entry are a few milliseconds
+    # older than it; only rows clearly older than the first audit entry are history it lacks
+    first_audit = entries[0].timestamp - timedelta(seconds=5) if entries else None
     rows = []
     placed_logged = False
     for log in order.status_log.all():
@@ -613,9 +631,9 @@ class OrderAdmin(ModelAdmin):
     inspect_view_class = OrderInspectView
     index_template_name = "orders/desk/index.html"
     inspect_template_name = "orders/desk/inspect.html"
-    list_display = ("number_display", "select_box", "created_at", "customer", "items", "total_display",
+    list_display = ("number_display", "select_box", "placed", "customer", "items", "total_display",
                     "status_badge", "payment", "fulfilment")
-    list_filter = ("status", "payment_status", "payment_method", "created_at")
+    list_filter = ("status", "payment_status", PaymentMethodFilter, "created_at")
     search_fields = ("number", "phone", "email", "ship_full_name")
     list_per_page = 50
     ordering = ["-created_at"]
@@ -638,8 +656,17 @@ class OrderAdmin(ModelAdmin):
 
     select_box.short_description = "Select"
 
+    def placed(self, obj):
+        return format_html('<span class="desk-nowrap">{}</span><br><small>{}</small>',
+                           date_format(timezone.localtime(obj.created_at), "j M Y"),
+                           date_format(timezone.localtime(obj.created_at), "H:i"))
+
+    placed.short_description = "Placed"
+    placed.admin_order_field = "created_at"
+
     def customer(self, obj):
-        return format_html('<span class="desk-customer">{}<br><small>{}</small></span>', obj.ship_full_name, obj.email)
+        return format_html('<span class="desk-customer"><span class="desk-nowrap">{}</span><br><small>{}</small></span>',
+                           obj.ship_full_name, obj.email)
 
     customer.short_description = "Customer"
 
@@ -655,7 +682,7 @@ class OrderAdmin(ModelAdmin):
     status_badge.admin_order_field = "status"
 
     def payment(self, obj):
-        return format_html('<span class="desk-nowrap">{}</span><br><small>{}</small>',
+        return format_html('<span class="desk-nowrap">{}</span><br><small class="desk-nowrap">{}</small>',
                            obj.get_payment_status_display(), payment_provider_label(code=obj.payment_method))
 
     payment.short_description = "Payment"
@@ -665,10 +692,12 @@ class OrderAdmin(ModelAdmin):
         if obj.status in (S.PENDING, S.CANCELLED):
             return "—"
         if obj.desk_shipped == 0:
-            return "Unfulfilled"
-        if obj.desk_shipped >= obj.desk_units:
-            return "Fulfilled"
-        return f"{obj.desk_shipped} of {obj.desk_units} shipped"
+            text = "Unfulfilled"
+        elif obj.desk_shipped >= obj.desk_units:
+            text = "Fulfilled"
+        else:
+            text = f"{obj.desk_shipped} of {obj.desk_units} shipped"
+        return format_html('<span class="desk-nowrap">{}</span>', text)
 
     fulfilment.short_description = "Fulfilment"
 

@@ -8,6 +8,7 @@ built-in Helvetica is used and characters outside Latin-1 print as "?".
 Each function takes rows already read (see `order_document_data`) and returns the PDF bytes.
 """
 
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from .models import Order
 from .payments import payment_provider_label
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# fpdf2 subsets the font with fontTools, which logs every glyph table at INFO: not worth a log line
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 class _Document(FPDF):
@@ -68,7 +71,8 @@ class _Document(FPDF):
                 self.cell(width, 6.5, self.text_safe(value), border="B", align=align)
             self.ln()
 
-    def header_block(self, *, heading: str, facts: list[tuple[str, str]], order: Order):
+    def header_block(self, *, heading: str, facts: list[tuple[str, str]], order: Order,
+                     address_label: str = "Ship to / bill to"):
         self.line_text(settings.WAGTAIL_SITE_NAME, size=16, bold=True, height=8)
         self.line_text(settings.SHOP_LEGAL_ADDRESS, size=9)
         self.ln(4)
@@ -85,7 +89,7 @@ class _Document(FPDF):
                    " ".join(p for p in (order.ship_postal_code, order.ship_city) if p), order.ship_region,
                    order.ship_country, order.email]
         self.font(9, bold=True)
-        self.cell(0, 5, self.text_safe("Ship to / bill to"), new_x="LEFT", new_y="NEXT")
+        self.cell(0, 5, self.text_safe(address_label), new_x="LEFT", new_y="NEXT")
         self.font(9)
         for part in filter(None, address):
             self.cell(0, 5, self.text_safe(part), new_x="LEFT", new_y="NEXT")
@@ -152,12 +156,14 @@ def packing_slip_pdf(*, order: Order, fulfilment=None) -> bytes:
              ("Shipping", order.shipping_method_name)]
     if fulfilment:
         facts += [("Courier", fulfilment.courier), ("Tracking", fulfilment.tracking_number)]
-    doc.header_block(heading=title, order=order, facts=facts)
+    doc.header_block(heading=title, order=order, facts=facts, address_label="Ship to")
+    box = "☐" if doc.unicode else "[ ]"  # ticked by hand while packing
     if fulfilment:
-        rows = [(fl.order_line.sku, fl.order_line.product_name, _attributes(fl.order_line), str(fl.quantity), "")
+        rows = [(fl.order_line.sku, fl.order_line.product_name, _attributes(fl.order_line), str(fl.quantity), box)
                 for fl in fulfilment.lines.all()]
     else:
-        rows = [(line.sku, line.product_name, _attributes(line), str(line.quantity), "") for line in order.lines.all()]
+        rows = [(line.sku, line.product_name, _attributes(line), str(line.quantity), box)
+                for line in order.lines.all()]
     doc.table(("SKU", "Item", "Options", "Qty", "Packed"), (32, 70, 46, 14, 16), rows, ("L", "L", "L", "R", "C"))
     if order.customer_note:
         doc.ln(4)

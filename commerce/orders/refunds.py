@@ -179,8 +179,10 @@ def order_refund(
         "payment_from": previous_status, "payment_to": order.payment_status, "manual": result.manual,
     })
     if previous_status != order.payment_status:
-        audit_log(instance=order, action=AuditAction.ORDER_PAYMENT, user=by,
-                  data={"from": previous_status, "to": order.payment_status, "note": credit_note})
+        audit_log(instance=order, action=AuditAction.ORDER_PAYMENT, user=by, data={
+            "from": previous_status, "to": order.payment_status, "note": credit_note,
+            "from_label": Order.PaymentStatus(previous_status).label, "to_label": order.get_payment_status_display(),
+        })
     order_notify(order=order, event="refunded", extra=refund_email_context(refund=refund),
                  dedupe_suffix=credit_note)
     return refund

@@ -162,8 +162,10 @@ def _order_move(*, order: Order, to_status: str, by=None, note: str = "", notify
     OrderStatusLog.objects.create(
         order=order, from_status=from_status, to_status=to_status, changed_by=_user_or_none(by), note=note
     )
-    audit_log(instance=order, action=AuditAction.ORDER_STATUS, user=by,
-              data={"from": from_status, "to": to_status, "note": note, **(audit_data or {})})
+    audit_log(instance=order, action=AuditAction.ORDER_STATUS, user=by, data={
+        "from": from_status, "to": to_status, "from_label": Status(from_status).label,
+        "to_label": Status(to_status).label, "note": note, **(audit_data or {}),
+    })
     if to_status == Status.CANCELLED and order.coupon_code:
         # the coupon use comes back only if the cancel commits (same transaction)
         coupon_release(order=order, by=_user_or_none(by), reason="order cancelled")
@@ -355,8 +357,10 @@ def order_mark_paid(*, order_id: int, by=None, note: str = "") -> Order:
         order=order, from_status=order.status, to_status=order.status, changed_by=_user_or_none(by),
         note=("Marked as paid. " + note).strip(),
     )
-    audit_log(instance=order, action=AuditAction.ORDER_PAYMENT, user=by,
-              data={"from": previous, "to": order.payment_status, "note": note})
+    audit_log(instance=order, action=AuditAction.ORDER_PAYMENT, user=by, data={
+        "from": previous, "to": order.payment_status, "note": note,
+        "from_label": Order.PaymentStatus(previous).label, "to_label": order.get_payment_status_display(),
+    })
     return order
 
 

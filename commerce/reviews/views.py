@@ -44,6 +44,7 @@ class ReviewViewSet(SnippetViewSet):
     ordering = ["status", "-created_at"]
     panels = [FieldPanel("title"), FieldPanel("body")]
     edit_template_name = "reviews/admin/edit.html"
+    index_template_name = "reviews/admin/index.html"
 
     def get_queryset(self, request):
         return Review.objects.select_related("product", "user")  # the listing shows both per row

@@ -39,9 +39,7 @@ def test_manager_sees_order_on_dashboard_and_confirms_it(page, shot):
     page.get_by_role("link", name=order.number).click()
     expect(page.get_by_role("heading", name=f"Order {order.number}")).to_be_visible()
     shot(page, "order-inspect")
-    page.locator("form.order-action", has=page.get_by_role("button", name="Confirm", exact=True)).get_by_role(
-        "button", name="Confirm", exact=True
-    ).click()
+    page.locator(".desk-summary").get_by_role("button", name="Confirm", exact=True).click()
     expect(page.get_by_text(f"Order {order.number} confirmed.")).to_be_visible()
     shot(page, "order-confirmed")
 

@@ -51,10 +51,10 @@ def test_site_history_report_shows_one_orders_whole_story(admin):
     ct = ContentType.objects.get_for_model(Order)
     page = admin.get(REPORT, {"object_type": ct.pk}).content.decode()
     for text in (
-        "Status changed: pending → confirmed", "Payment status: unpaid → paid", "Note: Gift wrap, please",
+        "Status changed: Pending → Confirmed", "Payment status: Unpaid → Paid", "Note: Gift wrap, please",
         f"Fulfilment {order.number}-F1 shipped (2 units) with DHL, tracking JD-1",
-        "Status changed: confirmed → partially_shipped", "Status changed: partially_shipped → shipped",
-        "Status changed: shipped → delivered", f"Return {order.number}-R1 requested (1 units)",
+        "Status changed: Confirmed → Partially shipped", "Status changed: Partially shipped → Shipped",
+        "Status changed: Shipped → Delivered", f"Return {order.number}-R1 requested (1 units)",
         f"Return {order.number}-R1 approved", f"Return {order.number}-R1 received (1 units restocked)",
         "Refund CN-000001 of 15.00 USD (Returned item)", "Invoice INV-000001 issued",
     ):

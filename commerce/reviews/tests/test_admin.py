@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 
 from commerce.catalog.tests.factories import ProductFactory
 from commerce.reviews.models import Review
@@ -88,3 +89,40 @@ def test_review_admin_listing_queries_constant(admin_client):
     with CaptureQueriesContext(connection) as many:
         admin_client.get("/admin/reviews/reviews/")
     assert len(many) == len(few)
+
+
+def test_review_own_page_has_approve_and_reject_buttons_that_moderate(admin_client):
+    from wagtail.models import ModelLogEntry
+
+    review = ReviewFactory(status=Review.Status.PENDING)
+    edit_url = reverse("reviews_review:edit", args=[review.pk])
+    page = admin_client.get(edit_url).content.decode()
+    assert "Approve review" in page and "Reject review" in page
+    response = admin_client.post(reverse("reviews_review:moderate", args=[review.pk, "approved"]))
+    assert response.status_code == 302 and response["Location"].endswith(edit_url)
+    review.refresh_from_db()
+    assert review.status == Review.Status.APPROVED
+    assert ModelLogEntry.objects.filter(object_id=str(review.pk), action="cartwheel.review.approve").exists()
+    page = admin_client.get(edit_url).content.decode()
+    assert "Approve review" not in page and "Reject review" in page
+
+
+def test_review_moderate_from_its_page_needs_change_permission(client):
+    from commerce.accounts.models import User
+
+    user = User.objects.create_user(email="look@example.com", password="pw-123456-x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"),
+                              Permission.objects.get(codename="view_review"))
+    client.force_login(user)
+    review = ReviewFactory(status=Review.Status.PENDING)
+    response = client.post(reverse("reviews_review:moderate", args=[review.pk, "approved"]))
+    assert response.status_code in (302, 403)
+    review.refresh_from_db()
+    assert review.status == Review.Status.PENDING
+
+
+def test_review_bulk_confirmation_names_the_action(admin_client):
+    reviews = [ReviewFactory(status=Review.Status.PENDING) for _ in range(2)]
+    query = "&".join(f"id={r.pk}" for r in reviews)
+    page = admin_client.get(f"/admin/bulk/reviews/review/approve_reviews/?{query}").content.decode()
+    assert "Approve 2 reviews" in page and ">Approved<" not in page
