@@ -28,6 +28,7 @@ from .invoices import document_number_next
 from .models import ZERO, Order, OrderLine, OrderStatusLog, Refund, RefundLine
 from .notifications import order_notify, refund_email_context
 from .payments import payment_provider_get
+from .signals import order_refunded
 
 PAID_STATUSES = frozenset({Order.PaymentStatus.PAID, Order.PaymentStatus.PARTIALLY_REFUNDED})
 
@@ -183,6 +184,7 @@ def order_refund(
             "from": previous_status, "to": order.payment_status, "note": credit_note,
             "from_label": Order.PaymentStatus(previous_status).label, "to_label": order.get_payment_status_display(),
         })
+    order_refunded.send(sender=Order, order=order, refund=refund)
     order_notify(order=order, event="refunded", extra=refund_email_context(refund=refund),
                  dedupe_suffix=credit_note)
     return refund

@@ -25,7 +25,7 @@ from commerce.promotions.services import coupon_release
 from .invoices import invoice_issue_locked, invoice_issue_status
 from .models import Fulfilment, FulfilmentLine, Order, OrderLine, OrderStatusLog
 from .notifications import ORDER_EVENTS, fulfilment_email_context, order_notify
-from .signals import order_status_changed
+from .signals import order_fulfilled, order_status_changed
 
 Status = Order.Status
 
@@ -244,6 +244,7 @@ def _fulfilment_create(*, order: Order, quantities: Mapping[int, int] | None, co
     if to_status != order.status:
         _order_move(order=order, to_status=to_status, by=by, note=note, notify=False,
                     audit_data={"courier": courier, "tracking_number": tracking_number})
+    order_fulfilled.send(sender=Order, order=order, fulfilment=fulfilment, quantities=dict(quantities))
     # one email per parcel; a single parcel with everything reads as the classic "shipped" email
     single = previous == 0 and everything_shipped
     order_notify(

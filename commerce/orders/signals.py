@@ -13,3 +13,10 @@ order_status_changed = Signal()
 # Sent inside the checkout transaction once the order and its lines exist (before stock is
 # allocated). Arguments: order. Receivers' writes (e.g. webhook delivery rows) commit with the order.
 order_placed = Signal()
+
+# Sent inside the transaction that shipped a parcel. Arguments: order, fulfilment, quantities
+# ({order line id: units in this parcel}).
+order_fulfilled = Signal()
+
+# Sent inside the refund's transaction, after the payment provider agreed. Arguments: order, refund.
+order_refunded = Signal()

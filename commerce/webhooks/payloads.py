@@ -52,3 +52,26 @@ def product_payload(product: Product) -> dict:
             for v in variants
         ],
     }
+
+
+def fulfilment_payload(fulfilment, quantities: dict[int, int]) -> dict:
+    """One parcel: its number, courier, tracking number and units per order line."""
+    return {
+        "number": fulfilment.number,
+        "courier": fulfilment.courier,
+        "tracking_number": fulfilment.tracking_number,
+        "shipped_at": fulfilment.shipped_at.isoformat() if fulfilment.shipped_at else None,
+        "lines": [{"order_line_id": line_id, "quantity": units} for line_id, units in sorted(quantities.items())],
+    }
+
+
+def refund_payload(refund) -> dict:
+    """One refund: its credit note, amount (goods + shipping), reason and whether stock came back."""
+    return {
+        "credit_note_number": refund.credit_note_number,
+        "amount": str(refund.amount),
+        "shipping_amount": str(refund.shipping_amount),
+        "reason": refund.reason,
+        "restock": refund.restock,
+        "manual": refund.manual,
+    }

@@ -6,11 +6,11 @@ from wagtail.signals import published
 
 from commerce.catalog.models import Product, ProductVariant
 from commerce.catalog.signals import stock_levels_changed
-from commerce.orders.signals import order_placed, order_status_changed
+from commerce.orders.signals import order_fulfilled, order_placed, order_refunded, order_status_changed
 
 from . import events
 from .models import WebhookEndpoint
-from .payloads import order_payload, product_payload
+from .payloads import fulfilment_payload, order_payload, product_payload, refund_payload
 from .services import webhook_endpoints_changed, webhook_event_emit
 
 post_save.connect(webhook_endpoints_changed, sender=WebhookEndpoint, dispatch_uid="webhook-endpoints-save")
@@ -28,6 +28,19 @@ def _order_status_changed(sender, order, from_status, to_status, **kwargs):
         event=events.ORDER_STATUS_CHANGED,
         payload={"order": order_payload(order), "from_status": from_status, "to_status": to_status},
     )
+
+
+@receiver(order_fulfilled, dispatch_uid="webhooks_order_fulfilled")
+def _order_fulfilled(sender, order, fulfilment, quantities, **kwargs):
+    webhook_event_emit(
+        event=events.ORDER_FULFILLED,
+        payload={"order": order_payload(order), "fulfillment": fulfilment_payload(fulfilment, quantities)},
+    )
+
+
+@receiver(order_refunded, dispatch_uid="webhooks_order_refunded")
+def _order_refunded(sender, order, refund, **kwargs):
+    webhook_event_emit(event=events.ORDER_REFUNDED, payload={"order": order_payload(order), "refund": refund_payload(refund)})
 
 
 @receiver(published, sender=Product, dispatch_uid="webhooks_product_published")

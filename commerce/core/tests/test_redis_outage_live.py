@@ -21,10 +21,10 @@ from decimal import Decimal
 
 import pytest
 import requests
+from cms_pages.seed import seed_pages
 from django.conf import settings
 from django.test import Client
 
-from cms_pages.seed import seed_pages
 from commerce.accounts.models import User
 from commerce.catalog.tests.factories import ProductVariantFactory
 from commerce.core.tests.processes import (

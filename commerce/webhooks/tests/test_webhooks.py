@@ -250,3 +250,27 @@ def test_variant_stock_untouched_when_no_endpoint_listens(settings):
         stock_allocate(quantities={variant.pk: 1})
     assert ProductVariant.objects.get(pk=variant.pk).stock_allocated == 1
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_parcel_and_a_refund_emit_order_fulfilled_and_order_refunded(receiver, commit):
+    from commerce.orders.refunds import order_refund
+    from commerce.orders.services import order_fulfil, order_mark_paid
+
+    endpoint(receiver.url, events.ORDER_FULFILLED, events.ORDER_REFUNDED)
+    order = order_with_lines(quantities=(2, 1))
+    order_confirm(order_id=order.pk)
+    order_mark_paid(order_id=order.pk)
+    first, _second = order.lines.order_by("id")
+    with commit():
+        order_fulfil(order_id=order.pk, quantities={first.pk: 2}, courier="DHL", tracking_number="JD0001")
+    fulfilled = receiver.json()
+    assert fulfilled["event"] == "order.fulfilled"
+    assert fulfilled["data"]["fulfillment"]["tracking_number"] == "JD0001"
+    assert fulfilled["data"]["fulfillment"]["lines"] == [{"order_line_id": first.pk, "quantity": 2}]
+    with commit():
+        refund = order_refund(order_id=order.pk, lines={first.pk: 1}, reason="Damaged")
+    refunded = receiver.json()
+    assert refunded["event"] == "order.refunded"
+    assert refunded["data"]["refund"]["credit_note_number"] == refund.credit_note_number
+    assert refunded["data"]["refund"]["amount"] == str(refund.amount)
+    assert WebhookDelivery.objects.filter(status="succeeded").count() == 2
