@@ -422,7 +422,8 @@ CORS_ALLOW_HEADERS = (
     "x-cart-token",
     "idempotency-key",
 )
-CORS_EXPOSE_HEADERS = ["X-Cart-Token"]
+# a headless frontend on another origin reads its cart token and its rate-limit budget
+CORS_EXPOSE_HEADERS = ["X-Cart-Token", "RateLimit-Policy", "RateLimit", "Retry-After"]
 
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DEFAULT_FORMAT = "E164"
