@@ -143,3 +143,18 @@ def test_preview_without_a_destination_says_the_address_is_missing():
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "shipping_address_required"
     assert "ship to ." not in response.json()["error"]["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post", "delete", "patch"])
+def test_unknown_api_paths_answer_the_json_404(method):
+    response = getattr(APIClient(), method)("/api/v1/cart/items/abc/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_api_path_without_its_trailing_slash_still_redirects():
+    response = APIClient().get("/api/v1/categories?x=1")
+    assert response.status_code == 301 and response["Location"] == "/api/v1/categories/?x=1"
