@@ -60,7 +60,8 @@ def run_fuzzer(base_url: str, report: Path, *, headers: dict[str, str]) -> tuple
     started = time.monotonic()
     try:
         completed = subprocess.run(
-            command, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS, env={**os.environ, "NO_COLOR": "1"}
+            command, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS, cwd=report.parent,
+            env={**os.environ, "NO_COLOR": "1"},
         )
     finally:
         request_started.disconnect(counter)
