@@ -172,13 +172,16 @@ def exclude_wagtail_endpoints(endpoints):
 # so. One pattern for every free-text string the client sends (parameters and request bodies);
 # strings that carry their own pattern, format or enum keep it.
 TEXT_PATTERN = r"^[^\u0000]*$"
+# A required text is not blank once trimmed (DRF strips whitespace before its blank check): at least
+# one character that is neither NUL nor what Python's str.strip() removes.
+NON_BLANK_TEXT_PATTERN = r"^[^\u0000]*[^\u0000\s\u001c-\u001f\u0085][^\u0000]*$"
 
 
 def _constrain_text(schema) -> None:
     if not isinstance(schema, dict):
         return
     if schema.get("type") == "string" and not ({"pattern", "format", "enum"} & schema.keys()):
-        schema["pattern"] = TEXT_PATTERN
+        schema["pattern"] = NON_BLANK_TEXT_PATTERN if schema.get("minLength", 0) >= 1 else TEXT_PATTERN
     for key in ("properties",):
         for child in schema.get(key, {}).values():
             _constrain_text(child)

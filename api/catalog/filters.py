@@ -110,6 +110,8 @@ def product_list_query_parse(params: QueryDict) -> ProductListQuery:
     search = params.get("q", "").strip()
     if len(search) > MAX_SEARCH_LENGTH:
         errors["q"] = [f"At most {MAX_SEARCH_LENGTH} characters."]
+    elif "\x00" in search:  # PostgreSQL refuses NUL in a query parameter
+        errors["q"] = ["Must not contain NUL characters."]
     elif search:
         canonical.append(("q", search))
 

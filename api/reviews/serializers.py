@@ -12,10 +12,17 @@ from commerce.reviews.models import MAX_REVIEW_IMAGES
 from commerce.reviews.selectors import review_author_name
 
 
-class ReviewCreateSerializer(serializers.Serializer):
+class ReviewTextCreateSerializer(serializers.Serializer):
+    """A review without pictures: what a JSON body can carry."""
+
     rating = StrictIntegerField(min_value=1, max_value=5)
     title = serializers.CharField(max_length=150)
     body = serializers.CharField(max_length=5000)
+
+
+class ReviewCreateSerializer(ReviewTextCreateSerializer):
+    """A review with its pictures (multipart/form-data)."""
+
     images = serializers.ListField(
         child=serializers.FileField(allow_empty_file=False),
         required=False,

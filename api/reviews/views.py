@@ -24,6 +24,7 @@ from .serializers import (
     ReviewCreateSerializer,
     ReviewListSerializer,
     ReviewSerializer,
+    ReviewTextCreateSerializer,
     WishlistAddSerializer,
     WishlistItemSerializer,
     WishlistPageSerializer,
@@ -71,7 +72,7 @@ class ProductReviewsView(APIView):
 
     @extend_schema(
         operation_id="product_reviews_create",
-        request={"multipart/form-data": ReviewCreateSerializer, "application/json": ReviewCreateSerializer},
+        request={"multipart/form-data": ReviewCreateSerializer, "application/json": ReviewTextCreateSerializer},
         responses={
             201: ReviewSerializer,
             400: OpenApiResponse(
@@ -87,7 +88,9 @@ class ProductReviewsView(APIView):
     )
     def post(self, request, slug: str):
         product = _product_or_404(slug)
-        serializer = ReviewCreateSerializer(data=request.data)
+        # images travel only in multipart bodies; a JSON body is the text of the review
+        is_json = request.content_type.split(";")[0].strip().lower() == "application/json"
+        serializer = (ReviewTextCreateSerializer if is_json else ReviewCreateSerializer)(data=request.data)
         serializer.is_valid(raise_exception=True)
         review = review_create(product=product, user=request.user, **serializer.validated_data)
         review = Review.objects.select_related("user").prefetch_related("images").get(pk=review.pk)
