@@ -235,6 +235,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_I18N_ENABLED = False
 # No Gravatar: staff avatars would be fetched from a third party (and break offline); Wagtail shows initials.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No "new Wagtail release" check from the admin's browser to releases.wagtail.org: a third-party call
+# the admin's Content-Security-Policy (connect-src 'self') refuses, and upgrades go through requirements.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 
 # --- REST framework -----------------------------------------------------------------------------
