@@ -299,6 +299,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Wagtail's own API v2 (/api/v1/cms/) is not part of the shop's contract
     "PREPROCESSING_HOOKS": ["api.schema.exclude_wagtail_endpoints"],
+    # `<id:...>` (commerce/core/converters.py): a bigint id, 1..2**63-1
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}},
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
