@@ -173,3 +173,10 @@ def test_cart_quantity_must_be_an_ascii_integer(quantity):
 def test_deeply_nested_json_is_400(depth):
     response = Client().post("/api/v1/cart/items/", "[" * depth + "]" * depth, content_type="application/json")
     assert error_of(response, 400)["code"] == "json_too_deep"
+
+
+@pytest.mark.parametrize("header", ["HTTP_IDEMPOTENCY_KEY", "HTTP_X_CART_TOKEN"])
+def test_control_characters_in_the_shops_headers_are_a_documented_400(header):
+    response = APIClient().post("/api/v1/checkout/", {}, format="json", **{header: "key\x00"})
+    error = error_of(response, 400)
+    assert error["code"] == "invalid_characters"

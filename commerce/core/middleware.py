@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from csp.utils import default_config
 from django.conf import settings
@@ -16,6 +17,8 @@ from .validation import INTEGER_QUERY_PARAMS, find_forbidden_char, forbidden_cha
 logger = logging.getLogger("commerce.errors")
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+# request headers whose values the shop reads and may store (the cart token, the idempotency key)
+GUARDED_HEADERS = {"HTTP_X_CART_TOKEN": "X-Cart-Token", "HTTP_IDEMPOTENCY_KEY": "Idempotency-Key"}
 
 
 class InputGuardMiddleware:
@@ -25,7 +28,8 @@ class InputGuardMiddleware:
 
     Every view then only ever sees text PostgreSQL can store and compare: a NUL in `q`, an order
     number or a Wagtail admin search never reaches a query. Checked: the decoded path, every query
-    parameter name and value, and URL-encoded POST fields (tab, newline and carriage return are
+    parameter name and value, the shop's own headers (X-Cart-Token, Idempotency-Key), and URL-encoded
+    POST fields (tab, newline and carriage return are
     allowed in values, where multi-line text is normal). Multipart bodies are left to the forms and
     serializers (which refuse NUL) so that reading them here cannot change how uploads stream.
     """
@@ -44,6 +48,12 @@ class InputGuardMiddleware:
         index = find_forbidden_char(path, multiline=False)
         if index is not None:
             return self._refuse(request, "path", forbidden_char_message(path, index))
+
+        for meta_key, header in GUARDED_HEADERS.items():
+            value = request.META.get(meta_key, "")
+            index = find_forbidden_char(value, multiline=False)
+            if index is not None:
+                return self._refuse(request, header, forbidden_char_message(value, index))
 
         if is_api_request(request) and not request.content_type.startswith("multipart/"):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -143,9 +153,15 @@ class ShopCSPMiddleware(CSPMiddleware):
     `CONTENT_SECURITY_POLICY_ADMIN` (see config/settings/base.py for why it differs)."""
 
     admin_prefixes = ("/admin/", "/django-admin/")
+    # Swagger UI (drf-spectacular's split view: its scripts are files) still ships a <style> block
+    inline_style_prefixes = ("/docs/",)
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        if not report_only and parts.config is None and request.path_info.startswith(self.admin_prefixes):
+        if report_only or parts.config is not None:
+            return parts
+        if request.path_info.startswith(self.admin_prefixes):
             parts.config = default_config(settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"])
+        elif request.path_info.startswith(self.inline_style_prefixes):
+            parts.update = {**(parts.update or {}), "style-src": [UNSAFE_INLINE]}
         return parts

@@ -346,6 +346,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_I18N_ENABLED = False
 # No Gravatar: staff avatars would be fetched from a third party (and break offline); Wagtail shows initials.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No "new Wagtail release" check from the admin's browser to releases.wagtail.org: a third-party call
+# the admin's Content-Security-Policy (connect-src 'self') refuses, and upgrades go through requirements.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 
 # --- REST framework -----------------------------------------------------------------------------
@@ -409,6 +412,8 @@ SPECTACULAR_SETTINGS = {
     # Wagtail's own API v2 (/api/v1/cms/) is not part of the shop's contract
     "PREPROCESSING_HOOKS": ["api.schema.exclude_wagtail_endpoints"],
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.constrain_request_text"],
+    # `<id:...>` (commerce/core/converters.py): a bigint id, 1..2**63-1
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}},
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
