@@ -98,6 +98,7 @@ SHOP_MANAGERS = Role(
         "reviews.*",
         "cms_pages.change_shopsettings",
         "emails.*",
+        "imports.*",
         "marketing.*",
         "webhooks.*",
     ),

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "commerce.webhooks",
     "commerce.emails",
     "commerce.marketing",
+    "commerce.imports",
     "cms_pages",
     "api",
     # Wagtail
