@@ -528,7 +528,7 @@ def _apply(plan: ImportPlan, progress: Progress) -> ImportResult:
     if stock_before:
         stock_levels_announce(locked=stock_before, on_hand=stock_delta, allocated={})
     catalog_cache_bump()
-    _index_for_search(new_products + changed_products)
+    _index_after_commit(new_products + changed_products)
     progress(total, total)
     return result
 
@@ -582,11 +582,22 @@ def _normal(rows) -> list:
     return sorted((a, v, t or "", None if n is None else Decimal(n).normalize(), b) for a, v, t, n, b in rows)
 
 
-def _index_for_search(products):
-    """Bulk writes skip Wagtail's indexing signal: index the written products in one batch."""
-    if not products:
-        return
+def catalog_search_index(*, product_ids: list[int]) -> None:
+    """Index imported products for site search (bulk writes skip Wagtail's indexing signal)."""
     from wagtail.search.backends import get_search_backends
 
-    for backend in get_search_backends():
-        backend.add_bulk(Product, products)
+    for chunk in _chunks(sorted(product_ids), 1000):
+        products = list(Product.objects.filter(pk__in=chunk))
+        for backend in get_search_backends():
+            backend.add_bulk(Product, products)
+
+
+def _index_after_commit(products) -> None:
+    """The search index is derived data: it is rebuilt after the commit, in a task, so it neither
+    lengthens the import's transaction nor can it fail the import."""
+    ids = [p.pk for p in products]
+    if not ids:
+        return
+    from .tasks import catalog_search_index_task
+
+    transaction.on_commit(lambda: catalog_search_index_task.delay(ids), robust=True)
