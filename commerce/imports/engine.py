@@ -28,6 +28,7 @@ from commerce.catalog.models import (
 )
 from commerce.catalog.stock import stock_levels_announce
 
+from .bulk import bulk_insert
 from .fileformat import ATTR_PREFIX, KNOWN_COLUMNS, OPTION_PREFIX, read_rows
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -469,7 +470,7 @@ def _apply(plan: ImportPlan, progress: Progress) -> ImportResult:
             if obj.live:
                 obj.first_published_at = obj.last_published_at = now
             new_products.append(obj)
-    Product.objects.bulk_create(new_products, batch_size=BATCH)
+    bulk_insert(Product, new_products, key="slug")
     Product.objects.bulk_update(changed_products, [*PRODUCT_FIELDS, "updated_at"], batch_size=BATCH)
     result.products_created, result.products_updated = len(new_products), len(changed_products)
     product_ids = {p.slug: p.existing_id for p in plan.products.values()}
@@ -515,14 +516,14 @@ def _apply(plan: ImportPlan, progress: Progress) -> ImportResult:
             new_variants.append((ProductVariant(product_id=product_ids[variant.product_slug], sku=variant.sku,
                                                 combination_key=key, sort_order=position[variant.product_slug],
                                                 **variant.fields), variant.value_ids))
-    ProductVariant.objects.bulk_create([v for v, _ in new_variants], batch_size=BATCH)
+    bulk_insert(ProductVariant, [v for v, _ in new_variants], key="sku")
     ProductVariant.objects.bulk_update(changed_variants, [*VARIANT_FIELDS, "combination_key", "updated_at"],
                                        batch_size=BATCH)
     if recombined:
         through.objects.filter(productvariant_id__in=[obj.pk for obj, _ in recombined]).delete()
     links = [through(productvariant_id=obj.pk, attributevalue_id=value_id)
              for obj, value_ids in [*new_variants, *recombined] for value_id in value_ids]
-    through.objects.bulk_create(links, batch_size=BATCH * 5)
+    bulk_insert(through, links)
     result.variants_created, result.variants_updated = len(new_variants), len(changed_variants)
     result.unchanged_rows = plan.rows - len(new_variants) - len(changed_variants)
     if stock_before:
@@ -562,11 +563,11 @@ def _apply_product_children(plan, product_ids, result, changed_products):
             image_replace[pid] = product.images
     if attr_replace:
         ProductAttributeValue.objects.filter(product_id__in=list(attr_replace)).delete()
-        ProductAttributeValue.objects.bulk_create([
+        bulk_insert(ProductAttributeValue, [
             ProductAttributeValue(product_id=pid, attribute_id=a, value_id=v, value_text=t, value_number=n,
                                   value_boolean=b, sort_order=i)
             for pid, rows in attr_replace.items() for i, (a, v, t, n, b) in enumerate(rows)
-        ], batch_size=BATCH)
+        ])
     if image_replace:
         ProductImage.objects.filter(product_id__in=list(image_replace)).delete()
         ProductImage.objects.bulk_create([
