@@ -45,6 +45,9 @@ class ImportIndexView(WagtailAdminTemplateMixin, TemplateView):
         _check(request)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", ImportForm())
@@ -72,6 +75,10 @@ class ImportDetailView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_page_title(self):
         return f"Import of {self.record.original_name}"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": reverse("catalog_import:index"), "label": "Import / export"},
+                {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
