@@ -19,3 +19,6 @@ if REDIS_URL:
     # a key prefix of its own so that the suite never reads a developer's cache
     CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="cartwheel-test")
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Tests that need the request-path publishing check turn it on themselves; elsewhere it would add the
+# check's queries to the first request of every test (query-count tests measure requests exactly).
+SCHEDULED_PUBLISHING_ON_REQUESTS = False
