@@ -101,6 +101,7 @@ SHOP_MANAGERS = Role(
         "reviews.*",
         "cms_pages.change_shopsettings",
         "emails.*",
+        "imports.*",
         "marketing.*",
         "webhooks.*",
     ),

@@ -129,6 +129,20 @@ class ProductAdminForm(WagtailAdminModelForm):
         return super().save(commit=commit)
 
 
+class BulkFillForm(forms.Form):
+    """The variants screen's "fill selected rows" bar; an empty field leaves that column alone."""
+
+    price = forms.DecimalField(required=False, min_value=0, max_digits=12, decimal_places=2,
+                               widget=forms.NumberInput(attrs={"step": "0.01", "style": "width: 8em"}))
+    stock_on_hand = forms.IntegerField(required=False, min_value=0, label="Stock",
+                                       widget=forms.NumberInput(attrs={"style": "width: 6em"}))
+    weight = forms.DecimalField(required=False, min_value=0, max_digits=8, decimal_places=3, label="Weight (kg)",
+                                widget=forms.NumberInput(attrs={"step": "0.001", "style": "width: 6em"}))
+
+    def values(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if value is not None}
+
+
 class VariantRowForm(forms.ModelForm):
     """One row of the variant grid. The SKU / stock rules are checked by services.variants_update."""
 

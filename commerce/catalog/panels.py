@@ -19,6 +19,24 @@ class ProductAttributesPanel(Panel):
             return context
 
 
+class ProductVariantsPanel(Panel):
+    """The product form's Variants tab: the variants at a glance and the way to the variants screen."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "catalog/admin/product_variants_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            from django.urls import reverse
+
+            context = super().get_context_data(parent_context)
+            product = self.instance
+            if product.pk:
+                context["variants"] = list(product.variants.order_by("sort_order", "id"))
+                context["variants_url"] = reverse("catalog_product:variants", args=[product.pk])
+            context["product"] = product
+            return context
+
+
 class ProductEditHandler(TabbedInterface):
     """The product form's tabs. The attribute fields are rendered by ProductAttributesPanel; without
     this, Wagtail would render them a second time at the bottom as "fields no panel claimed"."""

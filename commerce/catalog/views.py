@@ -33,9 +33,9 @@ from wagtail.snippets.views.snippets import (
 
 from commerce.core.errors import ApplicationError
 
-from .forms import GenerateVariantsForm, ProductAdminForm, VariantGridFormSet
+from .forms import BulkFillForm, GenerateVariantsForm, ProductAdminForm, VariantGridFormSet
 from .models import Attribute, AttributeValue, Category, Product, ProductType, ProductTypeAttribute, ProductVariant
-from .panels import ProductAttributesPanel, ProductEditHandler
+from .panels import ProductAttributesPanel, ProductEditHandler, ProductVariantsPanel
 from .services import variants_generate, variants_update
 
 # --- Categories, attributes, product types -----------------------------------------------------
@@ -285,7 +285,32 @@ class ProductVariantsView(WagtailAdminTemplateMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         if "generate" in request.POST:
             return self._post_generate()
+        if "bulk_fill" in request.POST:
+            return self._post_bulk_fill()
         return self._post_grid()
+
+    def _post_bulk_fill(self):
+        """Set the same price / stock / weight on every ticked row (empty fill fields are left alone)."""
+        form = BulkFillForm(self.request.POST, prefix="fill")
+        ids = [int(i) for i in self.request.POST.getlist("selected") if i.isdigit()]
+        if not form.is_valid() or not ids:
+            messages.error(self.request, "Tick the variants to fill and enter a valid price, stock or weight."
+                           if ids else "Tick at least one variant to fill.")
+            return self.render_to_response(self.get_context_data(fill_form=form))
+        values = form.values()
+        if not values:
+            messages.error(self.request, "Enter a price, a stock or a weight to fill in.")
+            return self.render_to_response(self.get_context_data(fill_form=form))
+        try:
+            with transaction.atomic():
+                saved = variants_update(product=self.product, changes=dict.fromkeys(ids, values))
+        except ApplicationError as error:
+            details = error.details if isinstance(error.details, dict) else {}
+            problems = "; ".join(f"{m}" for row in details.values() for m in row.values()) or error.message
+            messages.error(self.request, f"Nothing was changed: {problems}")
+            return self.render_to_response(self.get_context_data(fill_form=form))
+        messages.success(self.request, f"{len(ids)} variants filled ({len(saved)} changed).")
+        return redirect(self.request.path)
 
     def _post_generate(self):
         if not self.request.user.has_perm("catalog.add_productvariant"):
@@ -332,9 +357,13 @@ class ProductVariantsView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         formset = kwargs.get("formset") or VariantGridFormSet(queryset=self._variants(), prefix="variants")
+        base = self.product.base_price
+        for form in formset.forms:  # an empty price falls back to the base price: show it in place
+            form.fields["price"].widget.attrs["placeholder"] = f"{base} (base)"
         context.update(
             product=self.product,
             formset=formset,
+            fill_form=kwargs.get("fill_form") or BulkFillForm(prefix="fill"),
             rows=[
                 {
                     "form": form,
@@ -404,6 +433,7 @@ class ProductViewSet(SnippetViewSet):
                 ],
                 heading="Images",
             ),
+            ObjectList([ProductVariantsPanel(heading="Variants")], heading="Variants"),
             ObjectList([FieldPanel("seo_title"), FieldPanel("search_description")], heading="SEO"),
             ObjectList([PublishingPanel()], heading="Publishing"),
         ],

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "commerce.webhooks",
     "commerce.emails",
     "commerce.marketing",
+    "commerce.imports",
     "cms_pages",
     "api",
     "storefront",
