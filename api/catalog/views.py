@@ -97,8 +97,21 @@ PRODUCT_LIST_PARAMETERS = [
     ),
     OpenApiParameter("price_max", DECIMAL_STRING, description="Some active variant costs at most this."),
     OpenApiParameter("in_stock", OpenApiTypes.BOOL, description="true: only products with available stock; false: only sold-out ones."),
-    OpenApiParameter("q", OpenApiTypes.STR, description="Words in the name or description (at most 100 characters)."),
-    OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(PRODUCT_ORDERINGS), description="Default: name."),
+    OpenApiParameter(
+        "q",
+        OpenApiTypes.STR,
+        description=(
+            "Search words (at most 100 characters), matched with stemming against the name, the category "
+            "path, attribute values and the description, weighted in that order. With `q` the default "
+            "ordering is `relevance` (best match first)."
+        ),
+    ),
+    OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        enum=list(PRODUCT_ORDERINGS),
+        description="Default: `relevance` with `q`, else `name`. `relevance` without `q` orders by name.",
+    ),
     OpenApiParameter("page", OpenApiTypes.INT, description="From 1. A page past the end answers 404 page_out_of_range."),
     OpenApiParameter("page_size", OpenApiTypes.INT, description="Default 20, capped at 100."),
     OpenApiParameter(

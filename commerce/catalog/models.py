@@ -253,10 +253,17 @@ class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, C
 
     objects = ProductQuerySet.as_manager()
 
+    # Weighted for relevance: the name counts most, then the words of its category path and its
+    # attribute values ("T-shirts", "coffee", "black"), then the description. The database backend turns
+    # the boosts into PostgreSQL's A-D weights (stemmed with SEARCH_CONFIG); an Elasticsearch or
+    # OpenSearch backend reads the same declarations. signals.py keeps the index current when a
+    # variant or a category changes, not only the product.
     search_fields = [
-        index.SearchField("name"),
-        index.SearchField("description"),
+        index.SearchField("name", boost=10),
         index.AutocompleteField("name"),
+        index.SearchField("search_category_words", boost=5),
+        index.SearchField("search_attribute_words", boost=5),
+        index.SearchField("description", boost=1),
         index.FilterField("live"),
         index.FilterField("category_id"),
     ]
@@ -276,6 +283,24 @@ class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, C
 
     def get_absolute_url(self):
         return reverse("shop-product", kwargs={"slug": self.slug})
+
+    def search_category_words(self) -> str:
+        """The names of the product's category and its ancestors, for the search index."""
+        names, category, seen = [], self.category, set()
+        while category is not None and category.pk not in seen:
+            seen.add(category.pk)
+            names.append(category.name)
+            category = category.parent
+        return " ".join(names)
+
+    def search_attribute_words(self) -> str:
+        """The product's own attribute values and those of its active variants, for the search index."""
+        words = [pav.display_value for pav in self.attribute_values.all()]
+        if self.pk:
+            words += AttributeValue.objects.filter(variants__product=self, variants__is_active=True).distinct().values_list(
+                "name", flat=True
+            )
+        return " ".join(dict.fromkeys(words))
 
     def get_preview_template(self, request, mode_name):
         return "catalog/product_detail.html"

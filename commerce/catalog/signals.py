@@ -4,8 +4,10 @@ Writes that bypass signals (`QuerySet.update`, `bulk_create`) call `catalog_cach
 see stock.py.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.images import get_image_model
+from wagtail.search import index
 
 from .cache import catalog_cache_bump
 from .models import (
@@ -47,3 +49,46 @@ def connect_catalog_cache_signals() -> None:
     m2m_changed.connect(
         _bump, sender=ProductVariant.attribute_values.through, dispatch_uid="catalog-cache-variant-values"
     )
+
+
+# --- search index ---------------------------------------------------------------------------------
+# A product's index entry holds its variants' attribute values and its category path's names
+# (Product.search_fields), so changes to those re-index the products concerned, after commit.
+
+
+def _reindex_products(product_ids) -> None:
+    def run():
+        for product in Product.objects.filter(pk__in=list(product_ids)).select_related("category"):
+            index.insert_or_update_object(product)
+
+    transaction.on_commit(run)
+
+
+def _variant_changed(sender, instance, **kwargs):
+    if instance.product_id:
+        _reindex_products([instance.product_id])
+
+
+def _variant_values_changed(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, ProductVariant):
+        _reindex_products([instance.product_id])
+
+
+def _category_changed(sender, instance, **kwargs):
+    from .selectors import category_index_get
+
+    # the category and everything below it: their products show this name in their category path
+    try:
+        ids = category_index_get().descendant_ids(instance.pk)
+    except KeyError:  # the cached tree does not know it yet: a new category has no products
+        ids = [instance.pk]
+    _reindex_products(Product.objects.filter(category_id__in=ids).values_list("pk", flat=True))
+
+
+def connect_search_index_signals() -> None:
+    post_save.connect(_variant_changed, sender=ProductVariant, dispatch_uid="catalog-search-variant-save")
+    post_delete.connect(_variant_changed, sender=ProductVariant, dispatch_uid="catalog-search-variant-delete")
+    m2m_changed.connect(
+        _variant_values_changed, sender=ProductVariant.attribute_values.through, dispatch_uid="catalog-search-values"
+    )
+    post_save.connect(_category_changed, sender=Category, dispatch_uid="catalog-search-category-save")

@@ -214,7 +214,12 @@ WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Cartwheel")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     # Wagtail's database backend uses PostgreSQL full-text search on PostgreSQL, LIKE on SQLite
-    "default": {"BACKEND": "wagtail.search.backends.database"}
+    "default": {
+        "BACKEND": "wagtail.search.backends.database",
+        # PostgreSQL text search configuration: the stemming and stop words of the shop's language
+        # ("english" finds "shirt" for "shirts"); rebuild with `manage.py update_index` after a change
+        "SEARCH_CONFIG": env("SEARCH_CONFIG", default="english"),
+    }
 }
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
