@@ -71,6 +71,9 @@ def definitions_sql() -> dict[str, str]:
 
 def where_sql(filters) -> tuple[str, list]:
     """The WHERE clause over `catalog_product` for `selectors.ProductFilters`, and its parameters."""
+    from .selectors import search_resolved  # selectors imports this module
+
+    filters = search_resolved(filters)
     d = definitions_sql()
     clauses, params = ["catalog_product.live"], []
     if filters.category_ids is not None:
@@ -133,7 +136,12 @@ def product_page_rows_sql(*, filters, ordering: str, offset: int, limit: int, wi
     inner_order_by = order_by.replace("price_min", f"({d['price_min']})")
     # relevance: the position in the search backend's answer, best first
     rank = "COALESCE(array_position(%s::integer[], catalog_product.id), 2147483647)"
-    rank_params = [list(filters.search_ids or ())] if ordering == "relevance" else []
+    if ordering == "relevance":
+        from .selectors import search_resolved
+
+        rank_params = [list(search_resolved(filters).search_ids or ())]
+    else:
+        rank_params = []
     inner_order_by = inner_order_by.replace("search_rank", rank)
     order_by = order_by.replace("search_rank", rank)
     count = f", (SELECT COUNT(*) FROM catalog_product WHERE {where}) AS total_count" if with_count else ""  # noqa: S608

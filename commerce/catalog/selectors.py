@@ -505,6 +505,12 @@ class ProductDetail:
     in_stock: bool
 
 
+def product_id_for_slug(*, slug: str) -> int | None:
+    """The id of the live product with this slug (a per-version cached map: no query when warm)."""
+    ids = cached_for_version("product-id-by-slug", lambda: dict(Product.objects.filter(live=True).values_list("slug", "id")))
+    return ids.get(slug)
+
+
 def product_detail_get(*, slug: str) -> ProductDetail | None:
     """A live product with everything its page shows, in a fixed number of queries; None if not live."""
     product = (

@@ -9,7 +9,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.images import get_image_model
 from wagtail.search import index
 
-from .cache import catalog_cache_bump
+from .cache import LISTS_SCOPE, catalog_cache_bump, catalog_scope_bump, product_scope
 from .models import (
     Attribute,
     AttributeValue,
@@ -33,7 +33,6 @@ WATCHED_MODELS = (
     ProductImage,
     ProductType,
     ProductTypeAttribute,
-    ProductVariant,
 )
 
 
@@ -46,9 +45,20 @@ def connect_catalog_cache_signals() -> None:
         uid = f"catalog-cache-{model._meta.label_lower}"
         post_save.connect(_bump, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"{uid}-delete")
+    # a variant (price, stock, attribute values, active) shows on its product's page and in lists:
+    # those scopes only, not the whole catalogue (cache.py)
+    post_save.connect(_variant_bump, sender=ProductVariant, dispatch_uid="catalog-cache-variant-save")
+    post_delete.connect(_variant_bump, sender=ProductVariant, dispatch_uid="catalog-cache-variant-delete")
     m2m_changed.connect(
-        _bump, sender=ProductVariant.attribute_values.through, dispatch_uid="catalog-cache-variant-values"
+        _variant_bump, sender=ProductVariant.attribute_values.through, dispatch_uid="catalog-cache-variant-values"
     )
+
+
+def _variant_bump(sender, instance, **kwargs):
+    if isinstance(instance, ProductVariant) and instance.product_id:
+        catalog_scope_bump(scopes=[product_scope(instance.product_id), LISTS_SCOPE])
+    else:  # m2m from the attribute value's side
+        catalog_cache_bump()
 
 
 # --- search index ---------------------------------------------------------------------------------

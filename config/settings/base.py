@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # API answers without their own Cache-Control: private, Vary on login, cookie and cart token
+    "api.http_caching.ApiPrivateCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -294,7 +296,10 @@ CORS_ALLOW_HEADERS = (
     "x-cart-token",
     "idempotency-key",
 )
-CORS_EXPOSE_HEADERS = ["X-Cart-Token"]
+CORS_EXPOSE_HEADERS = ["X-Cart-Token", "ETag"]
+# seconds a client may reuse a catalogue answer without revalidating (api/http_caching.py); 0 because
+# stock must show within a second, and a revalidation answered 304 is cheap
+CATALOG_HTTP_MAX_AGE = env.int("CATALOG_HTTP_MAX_AGE", default=0)
 
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DEFAULT_FORMAT = "E164"
