@@ -31,6 +31,7 @@ from commerce.catalog.selectors import (
     product_api_detail_get,
     product_id_for_slug,
     product_list_page,
+    search_resolved,
 )
 from commerce.core.errors import ApplicationError, NotFoundError
 
@@ -190,7 +191,8 @@ class ProductListView(CachedCatalogView):
 
     def _page(self, request, query: ProductListQuery, page_size: int, canonical: list, base_url: str) -> dict:
         offset = (query.page - 1) * page_size
-        page = product_list_page(filters=query.filters, ordering=query.ordering, offset=offset, limit=page_size)
+        filters = search_resolved(query.filters)  # one search backend query for the page and the facets
+        page = product_list_page(filters=filters, ordering=query.ordering, offset=offset, limit=page_size)
         count, rows = page.count, page.rows
         if query.page > 1 and not rows:
             raise NotFound("That page is past the end of the list.", code="page_out_of_range")
@@ -209,7 +211,7 @@ class ProductListView(CachedCatalogView):
             ],
         }
         if query.facets:
-            data["facets"] = product_facets_data(product_facets(filters=query.filters))
+            data["facets"] = product_facets_data(product_facets(filters=filters))
         return data
 
 

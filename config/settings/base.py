@@ -229,6 +229,12 @@ WAGTAIL_I18N_ENABLED = False
 # No Gravatar: staff avatars would be fetched from a third party (and break offline); Wagtail shows initials.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+# Where shoppers browse: every link in emails, the CMS API and the product API (`site_url`) is built
+# from it with a path template per page (commerce/core/links.py). A headless shop sets its own domain
+# and paths, e.g. STOREFRONT_URL=https://shop.example.com and STOREFRONT_PATHS={"product": "/p/{slug}"}.
+# An empty STOREFRONT_URL turns the links off (site_url is null).
+STOREFRONT_URL = env("STOREFRONT_URL", default=WAGTAILADMIN_BASE_URL)
+STOREFRONT_PATHS = env.json("STOREFRONT_PATHS", default={})
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

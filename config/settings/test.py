@@ -19,3 +19,4 @@ if REDIS_URL:
     # a key prefix of its own so that the suite never reads a developer's cache
     CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="cartwheel-test")
 WAGTAILADMIN_BASE_URL = "http://testserver"
+STOREFRONT_URL = WAGTAILADMIN_BASE_URL
