@@ -296,11 +296,19 @@ class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, C
     def search_attribute_words(self) -> str:
         """The product's own attribute values and those of its active variants, for the search index."""
         words = [pav.display_value for pav in self.attribute_values.all()]
-        if self.pk:
-            words += AttributeValue.objects.filter(variants__product=self, variants__is_active=True).distinct().values_list(
-                "name", flat=True
-            )
+        if self.pk:  # through variants.all(): prefetched when the whole index is rebuilt
+            words += [value.name for v in self.variants.all() if v.is_active for value in v.attribute_values.all()]
         return " ".join(dict.fromkeys(words))
+
+    @classmethod
+    def get_indexed_objects(cls):
+        # update_index reads every product's search words: fetch them in bulk, not per product
+        return (
+            super()
+            .get_indexed_objects()
+            .select_related("category__parent__parent")
+            .prefetch_related("attribute_values__attribute", "attribute_values__value", "variants__attribute_values")
+        )
 
     def get_preview_template(self, request, mode_name):
         return "catalog/product_detail.html"

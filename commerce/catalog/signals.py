@@ -67,8 +67,12 @@ def _variant_bump(sender, instance, **kwargs):
 
 
 def _reindex_products(product_ids) -> None:
+    product_ids = list(product_ids)  # the products concerned now, not those that exist at commit
+    if not product_ids:
+        return
+
     def run():
-        for product in Product.objects.filter(pk__in=list(product_ids)).select_related("category"):
+        for product in Product.objects.filter(pk__in=product_ids).select_related("category"):
             index.insert_or_update_object(product)
 
     transaction.on_commit(run)
