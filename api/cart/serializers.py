@@ -29,6 +29,32 @@ class CartLineSerializer(serializers.Serializer):
     available = serializers.IntegerField(help_text="Units that can be bought right now")
 
 
+class CartDiscountLineSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class CouponRefusalSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Why the kept coupon no longer applies, e.g. coupon_expired.")
+    message = serializers.CharField()
+
+
+class CartPricingSerializer(serializers.Serializer):
+    coupon_code = serializers.CharField(allow_null=True, help_text="The coupon applied to the cart, if any.")
+    coupon_error = CouponRefusalSerializer(
+        allow_null=True, help_text="Set when the cart's coupon stopped applying; totals are then without it."
+    )
+    discount_lines = CartDiscountLineSerializer(many=True, help_text="Lines with a discount (coupon or promotion).")
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    tax = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Before shipping, which depends on the method chosen at checkout."
+    )
+    prices_include_tax = serializers.BooleanField()
+    free_shipping = serializers.BooleanField()
+
+
 class CartSerializer(serializers.Serializer):
     token = serializers.CharField(
         allow_null=True,
@@ -38,3 +64,4 @@ class CartSerializer(serializers.Serializer):
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
     item_count = serializers.IntegerField()
     currency = serializers.CharField()
+    pricing = CartPricingSerializer(help_text="Computed by the same pricing function as the checkout and its preview.")

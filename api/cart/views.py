@@ -20,6 +20,8 @@ from commerce.cart.services import (
     cart_resolve,
 )
 from commerce.core.errors import NotFoundError
+from commerce.orders.checkout import checkout_preview
+from commerce.promotions.errors import CouponError
 
 from .serializers import CartItemAddSerializer, CartItemUpdateSerializer, CartSerializer
 
@@ -56,7 +58,32 @@ def request_cart_or_404(request):
     return cart
 
 
-def cart_response(cart, *, http_status=status.HTTP_200_OK) -> Response:
+def cart_pricing(cart, *, user=None) -> dict:
+    """The cart's coupon, discounts and totals from checkout's own pricing (checkout_preview), before
+    shipping is chosen. A kept coupon that stopped applying is left out and its refusal reported."""
+    coupon_error = None
+    try:
+        snapshot, prices = checkout_preview(cart=cart, user=user)
+    except CouponError as error:
+        coupon_error = {"code": error.code, "message": str(error.message)}
+        snapshot, prices = checkout_preview(cart=cart, user=user, use_cart_coupon=False)
+    skus = {line.variant_id: line.sku for line in snapshot.lines}
+    return {
+        "coupon_code": prices.coupon_code or None,
+        "coupon_error": coupon_error,
+        "discount_lines": [
+            {"sku": skus.get(line.key, ""), "discount": line.discount} for line in prices.lines if line.discount
+        ],
+        "subtotal": prices.subtotal,
+        "discount": prices.discount,
+        "tax": prices.tax,
+        "total": prices.total,
+        "prices_include_tax": prices.prices_include_tax,
+        "free_shipping": prices.free_shipping_applied,
+    }
+
+
+def cart_response(cart, *, user=None, http_status=status.HTTP_200_OK) -> Response:
     view = cart_view(cart=cart)
     data = CartSerializer(
         {
@@ -65,6 +92,7 @@ def cart_response(cart, *, http_status=status.HTTP_200_OK) -> Response:
             "subtotal": view.subtotal,
             "item_count": view.item_count,
             "currency": settings.SHOP_CURRENCY,
+            "pricing": cart_pricing(cart, user=user),
         }
     ).data
     headers = {CART_TOKEN_HEADER: view.token} if view.token else None
@@ -81,7 +109,7 @@ class CartView(APIView):
         summary="The current cart (empty when there is none yet)",
     )
     def get(self, request):
-        return cart_response(request_cart(request, create=False))
+        return cart_response(request_cart(request, create=False), user=request.user)
 
 
 class CartItemsView(APIView):
@@ -100,7 +128,7 @@ class CartItemsView(APIView):
         cart = cart_add_for_request(
             user=request.user, token=request_cart_token(request), **serializer.validated_data
         )
-        return cart_response(cart, http_status=status.HTTP_201_CREATED)
+        return cart_response(cart, user=request.user, http_status=status.HTTP_201_CREATED)
 
 
 class CartItemDetailView(APIView):
@@ -119,12 +147,12 @@ class CartItemDetailView(APIView):
         cart = request_cart_or_404(request)
         quantity = serializer.validated_data.get("quantity")
         if quantity is None:
-            response = cart_response(cart)
+            response = cart_response(cart, user=request.user)
             if not any(line["id"] == line_id for line in response.data["lines"]):
                 raise NotFoundError("This cart has no such line.", code="cart_line_not_found")
             return response
         cart_line_set_quantity(cart=cart, line_id=line_id, quantity=quantity)
-        return cart_response(cart)
+        return cart_response(cart, user=request.user)
 
     @extend_schema(
         operation_id="cart_items_destroy",
@@ -135,4 +163,4 @@ class CartItemDetailView(APIView):
     def delete(self, request, line_id: int):
         cart = request_cart_or_404(request)
         cart_line_remove(cart=cart, line_id=line_id)
-        return cart_response(cart)
+        return cart_response(cart, user=request.user)

@@ -15,6 +15,7 @@ from django.http import QueryDict
 
 from commerce.catalog.selectors import (
     DEFAULT_PRODUCT_ORDERING,
+    DEFAULT_SEARCH_ORDERING,
     PRODUCT_ORDERINGS,
     ProductFilters,
     category_index_get,
@@ -115,7 +116,8 @@ def product_list_query_parse(params: QueryDict) -> ProductListQuery:
     elif search:
         canonical.append(("q", search))
 
-    ordering = params.get("ordering", "").strip() or DEFAULT_PRODUCT_ORDERING
+    # a search lists the best matches first unless an ordering is asked for
+    ordering = params.get("ordering", "").strip() or (DEFAULT_SEARCH_ORDERING if search else DEFAULT_PRODUCT_ORDERING)
     if ordering not in PRODUCT_ORDERINGS:
         errors["ordering"] = [f"Must be one of: {', '.join(PRODUCT_ORDERINGS)}."]
     elif "ordering" in params:

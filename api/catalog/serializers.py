@@ -16,6 +16,7 @@ from wagtail.rich_text import expand_db_html
 from commerce.catalog.facets import ProductFacets
 from commerce.catalog.models import effective_price
 from commerce.catalog.selectors import DETAIL_IMAGE_SPECS, CategoryNode, ProductDetail
+from commerce.core.links import storefront_url
 from commerce.core.money import quantize_money
 
 
@@ -45,6 +46,9 @@ class ProductListItemSerializer(serializers.Serializer):
     rating_count = serializers.IntegerField()
     image = serializers.URLField(allow_null=True, help_text="Thumbnail (fill-300x300) of the first image.")
     url = serializers.URLField(help_text="This product's detail endpoint.")
+    site_url = serializers.URLField(
+        allow_null=True, help_text="The product's page on the storefront (STOREFRONT_URL); null when it is off."
+    )
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -139,6 +143,9 @@ class ProductDetailSerializer(serializers.Serializer):
     variants = ProductVariantSerializer(many=True)
     seo = SeoSerializer()
     url = serializers.URLField()
+    site_url = serializers.URLField(
+        allow_null=True, help_text="The product's page on the storefront (STOREFRONT_URL); null when it is off."
+    )
 
 
 class CategoryTreeSerializer(serializers.Serializer):
@@ -174,6 +181,7 @@ def product_list_item_data(row: dict, *, detail_url_prefix: str, absolute) -> di
         "rating_count": row["rating_count"],
         "image": absolute(thumbnail) if thumbnail else None,
         "url": f"{detail_url_prefix}{row['slug']}/",
+        "site_url": storefront_url("product", slug=row["slug"]),
     }
 
 
@@ -237,6 +245,7 @@ def product_detail_data(detail: ProductDetail, *, url: str, absolute) -> dict:
         ],
         "seo": {"title": product.seo_title or product.name, "description": product.search_description},
         "url": url,
+        "site_url": storefront_url("product", slug=product.slug),
     }
 
 

@@ -21,14 +21,17 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from api.http_caching import public_json_response
 from api.pagination import ShopPageNumberPagination, page_out_of_range, page_past_end
-from commerce.catalog.cache import cached_page_get, cached_page_set
+from commerce.catalog.cache import LISTS_SCOPE, cached_page_get, cached_page_set, product_scope
 from commerce.catalog.facets import product_facets
 from commerce.catalog.selectors import (
     PRODUCT_ORDERINGS,
     category_tree_list,
     product_api_detail_get,
+    product_id_for_slug,
     product_list_page,
+    search_resolved,
 )
 from commerce.core.errors import ApplicationError, NotFoundError
 
@@ -44,8 +47,9 @@ from .serializers import (
 )
 
 
-def _json_response(body: bytes) -> HttpResponse:
-    return HttpResponse(body, content_type="application/json")
+def _public_response(request, body: bytes) -> HttpResponse:
+    # DRF's Request wraps Django's; headers are read from either
+    return public_json_response(getattr(request, "_request", request), body)
 
 
 class CachedCatalogView(APIView):
@@ -65,6 +69,10 @@ class CachedCatalogView(APIView):
         """The cache entry holding this request's body (raises ApplicationError on bad input)."""
         raise NotImplementedError
 
+    def cache_scope(self, request: HttpRequest, **kwargs) -> str | None:
+        """The invalidation scope of that entry (commerce/catalog/cache.py), beside the catalogue version."""
+        return None
+
     def dispatch(self, request, *args, **kwargs):
         if request.method == "GET":
             try:
@@ -72,9 +80,9 @@ class CachedCatalogView(APIView):
             except ApplicationError:
                 name = None  # DRF's path below raises it again and shapes the error
             if name is not None:
-                body = cached_page_get(name)[1]
+                body = cached_page_get(name, self.cache_scope(request, **kwargs))[1]
                 if body is not None:
-                    response = _json_response(body)
+                    response = _public_response(request, body)
                     # what DRF's finalize_response adds, so that a hit and a miss answer alike
                     for header, value in self.default_response_headers.items():
                         response[header] = value
@@ -98,9 +106,20 @@ PRODUCT_LIST_PARAMETERS = [
     OpenApiParameter("price_max", DECIMAL_STRING, description="Some active variant costs at most this."),
     OpenApiParameter("in_stock", OpenApiTypes.BOOL, description="true: only products with available stock; false: only sold-out ones."),
     OpenApiParameter(
-        "q", {"type": "string", "maxLength": 100}, description="Words in the name or description (at most 100 characters)."
+        "q",
+        {"type": "string", "maxLength": 100},
+        description=(
+            "Search words (at most 100 characters), matched with stemming against the name, the category "
+            "path, attribute values and the description, weighted in that order. With `q` the default "
+            "ordering is `relevance` (best match first)."
+        ),
     ),
-    OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(PRODUCT_ORDERINGS), description="Default: name."),
+    OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        enum=list(PRODUCT_ORDERINGS),
+        description="Default: `relevance` with `q`, else `name`. `relevance` without `q` orders by name.",
+    ),
     OpenApiParameter(
         "page", {"type": "integer", "minimum": 1}, description="From 1. A page past the end answers 404 page_out_of_range."
     ),
@@ -149,6 +168,9 @@ class ProductListView(CachedCatalogView):
     def cache_name(self, request: HttpRequest, **kwargs) -> str:
         return self._cache_key_parts(request)[0]
 
+    def cache_scope(self, request: HttpRequest, **kwargs) -> str | None:
+        return LISTS_SCOPE  # stock and variant changes that show in lists bump it, not the catalogue
+
     @extend_schema(
         operation_id="products_list",
         summary="List live products",
@@ -163,17 +185,18 @@ class ProductListView(CachedCatalogView):
     )
     def get(self, request):
         cache_name, query, page_size, canonical, base_url = self._cache_key_parts(request._request)
-        version, body = cached_page_get(cache_name)
+        version, body = cached_page_get(cache_name, LISTS_SCOPE)
         if body is None:
             body = _dumps(self._page(request, query, page_size, canonical, base_url))
-            cached_page_set(cache_name, version, body)
-        return _json_response(body)
+            cached_page_set(cache_name, version, body, LISTS_SCOPE)
+        return _public_response(request, body)
 
     def _page(self, request, query: ProductListQuery, page_size: int, canonical: list, base_url: str) -> dict:
         if page_past_end(page=query.page, page_size=page_size):
             raise page_out_of_range()
         offset = (query.page - 1) * page_size
-        page = product_list_page(filters=query.filters, ordering=query.ordering, offset=offset, limit=page_size)
+        filters = search_resolved(query.filters)  # one search backend query for the page and the facets
+        page = product_list_page(filters=filters, ordering=query.ordering, offset=offset, limit=page_size)
         count, rows = page.count, page.rows
         if query.page > 1 and not rows:
             raise NotFound("That page is past the end of the list.", code="page_out_of_range")
@@ -192,7 +215,7 @@ class ProductListView(CachedCatalogView):
             ],
         }
         if query.facets:
-            data["facets"] = product_facets_data(product_facets(filters=query.filters))
+            data["facets"] = product_facets_data(product_facets(filters=filters))
         return data
 
 
@@ -200,6 +223,11 @@ class ProductDetailView(CachedCatalogView):
     def cache_name(self, request: HttpRequest, slug: str = "", **kwargs) -> str:
         url = request.build_absolute_uri(request.path)
         return "product:" + hashlib.blake2b(url.encode(), digest_size=16).hexdigest()
+
+    def cache_scope(self, request: HttpRequest, slug: str = "", **kwargs) -> str | None:
+        # this product's own scope: a stock move on another product leaves this page cached
+        product_id = product_id_for_slug(slug=slug)
+        return None if product_id is None else product_scope(product_id)
 
     @extend_schema(
         operation_id="products_retrieve",
@@ -210,14 +238,15 @@ class ProductDetailView(CachedCatalogView):
     def get(self, request, slug: str):
         url = request.build_absolute_uri(request.path)
         cache_name = self.cache_name(request._request, slug=slug)
-        version, body = cached_page_get(cache_name)
+        scope = self.cache_scope(request._request, slug=slug)
+        version, body = cached_page_get(cache_name, scope)
         if body is None:
             detail = product_api_detail_get(slug=slug)
             if detail is None:
                 raise NotFoundError("No product with that slug is on sale.")
             body = _dumps(product_detail_data(detail, url=url, absolute=request.build_absolute_uri))
-            cached_page_set(cache_name, version, body)
-        return _json_response(body)
+            cached_page_set(cache_name, version, body, scope)
+        return _public_response(request, body)
 
 
 class CategoryTreeView(APIView):
@@ -233,4 +262,4 @@ class CategoryTreeView(APIView):
         tags=["catalogue"],
     )
     def get(self, request):
-        return _json_response(_dumps(category_tree_list()))
+        return _public_response(request, _dumps(category_tree_list()))

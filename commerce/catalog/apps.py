@@ -7,6 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self):
-        from .signals import connect_catalog_cache_signals
+        from .signals import connect_catalog_cache_signals, connect_search_index_signals
 
         connect_catalog_cache_signals()
+        connect_search_index_signals()

@@ -36,6 +36,14 @@ runs after commit, where an error would turn a committed order into a 500). Redi
 the data it held before the outage, so a process that saw Redis fail writes a new version as soon as
 Redis answers again (`_settle_outage`): pages stored before the outage are never served after it.
 
+Scopes: stock and variant changes do not bump the whole catalogue. They bump a *scope* under the
+current version: `product:<id>` (that product's detail) and, only when something a list can show
+changed (a variant's in-stock flag flipped, a variant's price or attribute values changed), `lists`
+(every list page and its facets). A scoped page is valid for "<version>:<scope counter>". Counters
+live in one Redis hash per catalogue version, incremented and published by one Lua script (so they only
+grow, whatever the hosts' clocks), and the watcher keeps them beside the version: it reads the hash
+after subscribing and applies each `s:` message. A new catalogue version starts with an empty hash.
+
 Whenever the thread does not know the version (not connected yet, connection lost: it reconnects with
 a back-off from 0.1 s to 5 s; a flush being re-read; or a bump by this process not yet echoed back by
 the subscription) every read falls back to the Redis round trip, exactly as without the thread.
@@ -63,6 +71,7 @@ from commerce.core.cache_redis import default_cache_redis, redis_breaker_open, r
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalog:version"
+LISTS_SCOPE = "lists"
 # Entries outlive a version only as garbage; this bounds how long they occupy the cache.
 ENTRY_TIMEOUT_SECONDS = 60 * 60
 
@@ -115,6 +124,7 @@ class _VersionWatcher:
         self._pages: dict[str, tuple[str, Any]] = {}  # name -> (version, body), all for _pages_version
         self._pages_version: str | None = None
         self._pages_bytes = 0
+        self._scopes: dict[str, int] = {}  # scope -> counter, for _latest
 
     # --- request side -------------------------------------------------------------------------------
 
@@ -123,19 +133,32 @@ class _VersionWatcher:
             self._start()
         return self._version
 
-    def page(self, name: str) -> tuple[str, Any] | None:
+    def scoped_version(self, scope: str | None) -> str | None:
         version = self.version()
+        if version is None or scope is None:
+            return version
+        return f"{version}:{self._scopes.get(scope, 0)}"
+
+    def page(self, name: str, scope: str | None = None) -> tuple[str, Any] | None:
+        version = self.scoped_version(scope)
         entry = self._pages.get(name) if version is not None else None
-        # the entry carries its version: one stored for an older version is never served
+        # the entry carries its version: one stored for an older version or scope counter is never served
         return entry if entry is not None and entry[0] == version else None
 
-    def keep(self, name: str, version: str, body: Any) -> None:
+    def keep(self, name: str, version: str, body: Any, scope: str | None = None) -> None:
         """Hold a page body read or stored for `version`, if that is the version reads trust now."""
         if not isinstance(body, bytes) or len(body) > LOCAL_MAX_BYTES:
             return  # only bytes have a size we can count
+        expected = self.scoped_version(scope)  # outside the lock: it may start the thread, which takes it
         with self._lock:
-            if version != self._version or name in self._pages:
+            if version != expected:
                 return
+            held = self._pages.get(name)
+            if held is not None:
+                if held[0] == version:
+                    return
+                del self._pages[name]  # an older scope counter's body
+                self._pages_bytes -= len(held[1])
             while self._pages and (
                 len(self._pages) >= LOCAL_MAX_ENTRIES or self._pages_bytes + len(body) > LOCAL_MAX_BYTES
             ):
@@ -154,6 +177,12 @@ class _VersionWatcher:
             if self._thread is not None and self._pid == os.getpid():
                 self._own_writes.add(version)
                 self._refresh()
+
+    def scope_written(self, version: str, scope: str, counter: int) -> None:
+        """This process bumped `scope`: apply it now (its own next read must be fresh)."""
+        with self._lock:
+            if version == self._latest and counter > self._scopes.get(scope, 0):
+                self._scopes[scope] = counter
 
     def write_failed(self, version: str) -> None:
         with self._lock:
@@ -182,14 +211,25 @@ class _VersionWatcher:
             self._pages_version = version
         self._version = version
 
-    def _set(self, latest: str | None, *, message: bool = False, forget_own_writes: bool = False) -> None:
+    def _set(
+        self, latest: str | None, *, message: bool = False, forget_own_writes: bool = False, scopes: dict | None = None
+    ) -> None:
         with self._lock:
             if message:
                 self._own_writes.discard(latest)
             if forget_own_writes:
                 self._own_writes.clear()
+            if latest != self._latest or scopes is not None:
+                self._scopes = dict(scopes or {})  # a new version starts with no scope bumped
             self._latest = latest
             self._refresh()
+
+    def _apply_scope_message(self, payload: str) -> None:
+        # "s:<version>:<counter>:<scope>"
+        _, version, counter, scope = payload.split(":", 3)
+        with self._lock:
+            if version == self._latest and int(counter) > self._scopes.get(scope, 0):
+                self._scopes[scope] = int(counter)
 
     def _start(self) -> None:
         with self._lock:
@@ -252,7 +292,8 @@ class _VersionWatcher:
     def _listen(self) -> None:
         conn, channel = self._connect()
         # Read the key only now: an earlier bump is in it, a later one arrives as a message.
-        self._set(_stored_version(), forget_own_writes=True)
+        version = _stored_version()
+        self._set(version, forget_own_writes=True, scopes=_stored_scopes(version))
         ping_sent = False
         while not self._stopping.is_set():
             if not conn.can_read(timeout=PING_INTERVAL_SECONDS):
@@ -266,10 +307,15 @@ class _VersionWatcher:
             if reply[0] != b"message":
                 continue  # the answer to PING
             if reply[1] == channel:
-                self._set(reply[2].decode(), message=True)
+                payload = reply[2].decode()
+                if payload.startswith("s:"):
+                    self._apply_scope_message(payload)
+                else:
+                    self._set(payload, message=True)
             else:  # an invalidation: a database was flushed, the key may be gone or new
                 self._set(None)
-                self._set(_stored_version())
+                version = _stored_version()
+                self._set(version, scopes=_stored_scopes(version))
 
 
 _watcher = _VersionWatcher()
@@ -383,29 +429,105 @@ def cached_for_version(name: str, build: Callable[[], T], *, version: str | None
     return value
 
 
-def cached_page_get(name: str) -> tuple[str, Any]:
-    """(current version, the entry stored for it or None).
+def cached_page_get(name: str, scope: str | None = None) -> tuple[str, Any]:
+    """(current version, the entry stored for it or None). With a `scope` the version is
+    "<catalogue version>:<scope counter>": the page is also dropped when that scope is bumped.
 
     From process memory when the watcher knows the version and holds the page; otherwise in ONE cache
-    round trip: pages are stored as (version, value) under a key without the version, so the version
-    and the page come back together in a single MGET; a page stored for an older version is a miss.
+    round trip (two for a scoped page): pages are stored as (version, value) under a key without the
+    version, so the version and the page come back together in a single MGET; a page stored for an
+    older version is a miss.
     """
     _settle_outage()
-    entry = _watcher.page(name)
+    entry = _watcher.page(name, scope)
     if entry is not None:
         return entry
     key = f"catalog:page:{name}"
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
     if version is None:
-        return catalog_version(), None
+        version = catalog_version()
+        return (version if scope is None else f"{version}:{_stored_scope(version, scope)}"), None
+    version = str(version)
+    if scope is not None:
+        version = f"{version}:{_stored_scope(version, scope)}"
     entry = found.get(key)
     if entry is not None and entry[0] == version:
-        _watcher.keep(name, version, entry[1])
+        _watcher.keep(name, version, entry[1], scope)
         return version, entry[1]
     return version, None
 
 
-def cached_page_set(name: str, version: str, value: Any) -> None:
+def cached_page_set(name: str, version: str, value: Any, scope: str | None = None) -> None:
     cache.set(f"catalog:page:{name}", (version, value), ENTRY_TIMEOUT_SECONDS)
-    _watcher.keep(name, version, value)
+    _watcher.keep(name, version, value, scope)
+
+
+# --- scopes ------------------------------------------------------------------------------------------
+
+
+def product_scope(product_id: int) -> str:
+    return f"product:{product_id}"
+
+
+def _scopes_key(version: str) -> str:
+    return cache.make_key(f"catalog:scopes:{version}")
+
+
+# HINCRBY and PUBLISH in one script: counters only grow and messages leave in the order of the writes
+_SCOPE_BUMP_LUA = """
+local counter = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('PUBLISH', ARGV[2], 's:' .. ARGV[3] .. ':' .. counter .. ':' .. ARGV[1])
+return counter
+"""
+
+
+def _stored_scopes(version: str | None) -> dict[str, int]:
+    if version is None or not _redis_cache():
+        return {}
+    raw = default_cache_redis().hgetall(_scopes_key(version))
+    return {k.decode(): int(v) for k, v in raw.items()}
+
+
+def _stored_scope(version: str, scope: str) -> int:
+    if _redis_cache():
+        value = default_cache_redis().hget(_scopes_key(version), scope)
+    else:
+        value = cache.get(f"catalog:scope:{version}:{scope}")
+    return int(value or 0)
+
+
+def _write_scopes(scopes) -> None:
+    version = catalog_version()
+    if not _redis_cache():
+        for scope in scopes:
+            key = f"catalog:scope:{version}:{scope}"
+            cache.add(key, 0, ENTRY_TIMEOUT_SECONDS)
+            cache.incr(key)
+        return
+    if redis_breaker_open():
+        return  # Redis failed a moment ago; the version written when it answers again covers these scopes
+    try:
+        script = default_cache_redis().register_script(_SCOPE_BUMP_LUA)
+        for scope in scopes:
+            counter = script(keys=[_scopes_key(version)], args=[scope, _channel(), version, ENTRY_TIMEOUT_SECONDS])
+            _watcher.scope_written(version, scope, int(counter))
+    except Exception as error:
+        # cosmetic, so it fails open: a committed checkout must not turn into an error. redis_failed
+        # marks the outage, and the new version written once Redis answers drops every stale page.
+        redis_failed(error, where="catalogue scope bump")
+
+
+def catalog_scope_bump(*, scopes, at_commit_only: bool = False) -> None:
+    """Invalidate the pages of these scopes only (`product_scope(id)`, LISTS_SCOPE); like
+    `catalog_cache_bump`, now and again at commit, or only at commit with `at_commit_only`."""
+    scopes = sorted(set(scopes))
+    if not scopes:
+        return
+    in_transaction = transaction.get_connection().in_atomic_block
+    if not (at_commit_only and in_transaction):
+        _write_scopes(scopes)
+    if in_transaction:
+        # fails open: the commit stands whatever happens to the bump (see commerce/core/after_commit.py)
+        on_commit_fail_open(lambda: _write_scopes(scopes), what="catalogue scope bump")

@@ -30,7 +30,7 @@ from .models import (
     ProductVariant,
     effective_price_expression,
 )
-from .selectors import ProductFilters, product_level_q, product_matches_q, variant_matches_q
+from .selectors import ProductFilters, product_level_q, product_matches_q, search_resolved, variant_matches_q
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,9 @@ def _matching_price_expression(filters: ProductFilters, aggregate):
 
 
 def product_facets(*, filters: ProductFilters) -> ProductFacets:
-    """The facets of the list `filters` selects (see the module docstring); two queries."""
+    """The facets of the list `filters` selects (see the module docstring); two queries (and the
+    search backend's, unless `filters.search_ids` is resolved already)."""
+    filters = search_resolved(filters)
     index = _facet_index()
     # attribute id -> the value ids chosen for it (one entry of filters.attribute_value_ids)
     chosen: dict[int, tuple[int, ...]] = {}

@@ -25,6 +25,7 @@ from .models import VARIANT_IN_STOCK, Product, ProductVariant, effective_price_e
 # what `selectors.PRODUCT_ORDERINGS` means, in SQL over the page's columns (`price_min` is the
 # card expression); `id` last so that pages never overlap when the first key ties
 ORDER_BY_SQL = {
+    "relevance": "search_rank ASC, catalog_product.id ASC",
     "name": "catalog_product.name ASC, catalog_product.id ASC",
     "price": "price_min ASC, catalog_product.id ASC",
     "-price": "price_min DESC, catalog_product.id DESC",
@@ -70,6 +71,9 @@ def definitions_sql() -> dict[str, str]:
 
 def where_sql(filters) -> tuple[str, list]:
     """The WHERE clause over `catalog_product` for `selectors.ProductFilters`, and its parameters."""
+    from .selectors import search_resolved  # selectors imports this module
+
+    filters = search_resolved(filters)
     d = definitions_sql()
     clauses, params = ["catalog_product.live"], []
     if filters.category_ids is not None:
@@ -81,12 +85,9 @@ def where_sql(filters) -> tuple[str, list]:
     if filters.in_stock is False:
         clauses.append(f"NOT {d['in_stock']}")
     if filters.search:
-        # what Django's icontains compiles to on PostgreSQL, with LIKE's wildcards escaped the same way
-        clauses.append(
-            "(UPPER(catalog_product.name::text) LIKE UPPER(%s) OR UPPER(catalog_product.description::text) LIKE UPPER(%s))"
-        )
-        pattern = f"%{connection.ops.prep_for_like_query(filters.search)}%"
-        params += [pattern, pattern]
+        # the search backend's matches (selectors.search_resolved looked them up)
+        clauses.append("catalog_product.id = ANY(%s)")
+        params.append(list(filters.search_ids))
     # attribute, stock and price filters match per variant (selectors.product_matches_q)
     bounds = [(value, op) for value, op in ((filters.price_min, ">="), (filters.price_max, "<=")) if value is not None]
     if not (filters.attribute_value_ids or filters.in_stock is True or bounds):
@@ -133,6 +134,16 @@ def product_page_rows_sql(*, filters, ordering: str, offset: int, limit: int, wi
     order_by = ORDER_BY_SQL[ordering]
     # the inner SELECT returns ids only, so it orders by the price expression itself
     inner_order_by = order_by.replace("price_min", f"({d['price_min']})")
+    # relevance: the position in the search backend's answer, best first
+    rank = "COALESCE(array_position(%s::integer[], catalog_product.id), 2147483647)"
+    if ordering == "relevance":
+        from .selectors import search_resolved
+
+        rank_params = [list(search_resolved(filters).search_ids or ())]
+    else:
+        rank_params = []
+    inner_order_by = inner_order_by.replace("search_rank", rank)
+    order_by = order_by.replace("search_rank", rank)
     count = f", (SELECT COUNT(*) FROM catalog_product WHERE {where}) AS total_count" if with_count else ""  # noqa: S608
     # fixed fragments only; every value is a parameter. A nested `catalog_product` names the inner table.
     sql = (
@@ -146,7 +157,7 @@ def product_page_rows_sql(*, filters, ordering: str, offset: int, limit: int, wi
         f"ORDER BY {inner_order_by} LIMIT %s OFFSET %s) "
         f"ORDER BY {order_by}"
     )
-    all_params = [*(params if with_count else []), *params, limit, offset]
+    all_params = [*(params if with_count else []), *params, *rank_params, limit, offset, *rank_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, all_params)
         rows = cursor.fetchall()

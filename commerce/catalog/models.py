@@ -268,10 +268,17 @@ class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, C
 
     objects = ProductQuerySet.as_manager()
 
+    # Weighted for relevance: the name counts most, then the words of its category path and its
+    # attribute values ("T-shirts", "coffee", "black"), then the description. The database backend turns
+    # the boosts into PostgreSQL's A-D weights (stemmed with SEARCH_CONFIG); an Elasticsearch or
+    # OpenSearch backend reads the same declarations. signals.py keeps the index current when a
+    # variant or a category changes, not only the product.
     search_fields = [
-        index.SearchField("name"),
-        index.SearchField("description"),
+        index.SearchField("name", boost=10),
         index.AutocompleteField("name"),
+        index.SearchField("search_category_words", boost=5),
+        index.SearchField("search_attribute_words", boost=5),
+        index.SearchField("description", boost=1),
         index.FilterField("live"),
         index.FilterField("category_id"),
     ]
@@ -300,6 +307,32 @@ class Product(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, C
 
     def get_absolute_url(self):
         return reverse("shop-product", kwargs={"slug": self.slug})
+
+    def search_category_words(self) -> str:
+        """The names of the product's category and its ancestors, for the search index."""
+        names, category, seen = [], self.category, set()
+        while category is not None and category.pk not in seen:
+            seen.add(category.pk)
+            names.append(category.name)
+            category = category.parent
+        return " ".join(names)
+
+    def search_attribute_words(self) -> str:
+        """The product's own attribute values and those of its active variants, for the search index."""
+        words = [pav.display_value for pav in self.attribute_values.all()]
+        if self.pk:  # through variants.all(): prefetched when the whole index is rebuilt
+            words += [value.name for v in self.variants.all() if v.is_active for value in v.attribute_values.all()]
+        return " ".join(dict.fromkeys(words))
+
+    @classmethod
+    def get_indexed_objects(cls):
+        # update_index reads every product's search words: fetch them in bulk, not per product
+        return (
+            super()
+            .get_indexed_objects()
+            .select_related("category__parent__parent")
+            .prefetch_related("attribute_values__attribute", "attribute_values__value", "variants__attribute_values")
+        )
 
     def get_preview_template(self, request, mode_name):
         return "catalog/product_detail.html"

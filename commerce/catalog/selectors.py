@@ -7,12 +7,13 @@ per catalogue version and cached (see cache.py).
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Exists,
     F,
     Func,
@@ -23,10 +24,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
+from wagtail.search.backends import get_search_backend
 
 from . import detail_sql, list_sql
 from .cache import cached_for_version, catalog_version
@@ -51,12 +54,17 @@ DETAIL_IMAGE_SPECS = ("fill-600x600", "max-1200x1200")
 
 # ordering name -> ORDER BY; `id` last so that pages never overlap when the first key ties
 PRODUCT_ORDERINGS: dict[str, tuple[str, ...]] = {
+    # best match first (only with a search; `search_rank` is the position in the search backend's answer)
+    "relevance": ("search_rank", "id"),
     "name": ("name", "id"),
     "price": ("price_min", "id"),
     "-price": ("-price_min", "-id"),
     "-created": ("-created_at", "-id"),
 }
 DEFAULT_PRODUCT_ORDERING = "name"
+DEFAULT_SEARCH_ORDERING = "relevance"
+# the best matches a search keeps (a shopper reads the first pages of a search, not the 5,000th hit)
+SEARCH_MAX_RESULTS = 1000
 
 
 
@@ -194,6 +202,8 @@ class ProductFilters:
     price_max: Decimal | None = None
     in_stock: bool | None = None
     search: str = ""
+    # the live products matching `search`, best first, from the search backend (`search_resolved`)
+    search_ids: tuple[int, ...] | None = None
     # one entry per attribute filter: a product matches any of the value ids (comma = OR),
     # and must match every attribute filter (AND between attributes)
     attribute_value_ids: Sequence[Sequence[int]] = field(default_factory=tuple)
@@ -252,8 +262,36 @@ def product_level_q(filters: ProductFilters) -> Q:
     if filters.in_stock is False:
         q &= ~Q(product_in_stock_expression())
     if filters.search:
-        q &= Q(name__icontains=filters.search) | Q(description__icontains=filters.search)
+        q &= Q(id__in=list(search_resolved(filters).search_ids))
     return q
+
+
+def product_search_ids(*, query: str, limit: int = SEARCH_MAX_RESULTS) -> tuple[int, ...]:
+    """Live products matching `query`, most relevant first, through Wagtail's search backend.
+
+    On PostgreSQL the database backend ranks with full-text search over Product.search_fields (name,
+    then category path and attribute words, then description; stemmed); on SQLite it falls back to
+    plain matching. An Elasticsearch or OpenSearch backend configured in WAGTAILSEARCH_BACKENDS is
+    used as it is.
+    """
+    results = get_search_backend().search(
+        query, Product.objects.filter(live=True).only("id"), order_by_relevance=True
+    )[:limit]
+    return tuple(dict.fromkeys(product.pk for product in results))
+
+
+def search_resolved(filters: ProductFilters) -> ProductFilters:
+    """The filters with `search_ids` looked up once (every later query of the request reuses them)."""
+    if not filters.search or filters.search_ids is not None:
+        return filters
+    return replace(filters, search_ids=product_search_ids(query=filters.search))
+
+
+def search_rank_expression(filters: ProductFilters):
+    """A product's position in the search answer (0 = best), for ORDER BY."""
+    ids = search_resolved(filters).search_ids or ()
+    whens = [When(id=product_id, then=Value(position)) for position, product_id in enumerate(ids)]
+    return Case(*whens, default=Value(len(ids)), output_field=IntegerField()) if whens else Value(0)
 
 
 def product_matches_q(filters: ProductFilters) -> Q:
@@ -276,7 +314,7 @@ def product_matches_q(filters: ProductFilters) -> Q:
 
 def live_products_filtered(*, filters: ProductFilters) -> QuerySet:
     """Live products matching the filters, without annotations (what the count needs)."""
-    return Product.objects.filter(product_matches_q(filters))
+    return Product.objects.filter(product_matches_q(search_resolved(filters)))
 
 
 LIST_ROW_FIELDS = (
@@ -296,6 +334,7 @@ LIST_ROW_FIELDS = (
 
 
 def product_list_count(*, filters: ProductFilters) -> int:
+    filters = search_resolved(filters)
     if connection.vendor == "postgresql":
         return list_sql.product_count_sql(filters=filters)
     return live_products_filtered(filters=filters).count()
@@ -314,6 +353,7 @@ def product_list_page(*, filters: ProductFilters, ordering: str, offset: int, li
     with rows costs one round trip for rows and count plus one for the thumbnails. Only an empty
     page (no match, or past the end) asks for the count on its own.
     """
+    filters = search_resolved(filters)
     rows = product_list_rows(filters=filters, ordering=ordering, offset=offset, limit=limit, with_count=True)
     count = rows[0]["total_count"] if rows else product_list_count(filters=filters)
     return ProductListPage(count=count, rows=rows)
@@ -330,6 +370,9 @@ def product_list_rows(
     PostgreSQL the page is one hand-written statement (list_sql.py: the ORM's Python cost was ten
     times the SQL's); elsewhere the ORM builds the same query.
     """
+    filters = search_resolved(filters)
+    if ordering == "relevance" and not filters.search:
+        ordering = DEFAULT_PRODUCT_ORDERING  # nothing to rank by
     if connection.vendor == "postgresql":
         rows = list_sql.product_page_rows_sql(
             filters=filters, ordering=ordering, offset=offset, limit=limit, with_count=with_count
@@ -355,9 +398,11 @@ def _product_list_rows_orm(
     page_ids = live_products_filtered(filters=filters)
     if ordering in ("price", "-price"):
         page_ids = page_ids.annotate(price_min=product_price_min_expression())
+    if ordering == "relevance":
+        page_ids = page_ids.annotate(search_rank=search_rank_expression(filters))
     page_ids = page_ids.order_by(*order_by).values("id")[offset : offset + limit]
 
-    annotations = {}
+    annotations = {"search_rank": search_rank_expression(filters)} if ordering == "relevance" else {}
     fields = LIST_ROW_FIELDS
     if with_count:
         # COUNT as a plain function, not an aggregate: no GROUP BY, one number for the whole filter
@@ -458,6 +503,12 @@ class ProductDetail:
     price_min: Decimal
     price_max: Decimal
     in_stock: bool
+
+
+def product_id_for_slug(*, slug: str) -> int | None:
+    """The id of the live product with this slug (a per-version cached map: no query when warm)."""
+    ids = cached_for_version("product-id-by-slug", lambda: dict(Product.objects.filter(live=True).values_list("slug", "id")))
+    return ids.get(slug)
 
 
 def product_detail_get(*, slug: str) -> ProductDetail | None:

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from commerce.core.compiled_query import CompiledQuery
 from commerce.core.errors import ConflictError
 
-from .cache import catalog_cache_bump
+from .cache import LISTS_SCOPE, catalog_scope_bump, product_scope
 from .models import ProductVariant, available_quantity
 from .signals import StockLevel, stock_levels_changed
 
@@ -64,6 +64,7 @@ class _Locked:
     stock_allocated: int
     is_active: bool
     low_stock_threshold: int | None
+    product_id: int
 
     @property
     def stock_available(self) -> int:
@@ -76,7 +77,7 @@ _locked_rows = CompiledQuery(
     lambda variant_ids: ProductVariant.objects.select_for_update(of=("self",))
     .filter(pk__in=variant_ids)
     .order_by("pk")
-    .values_list("pk", "sku", "stock_on_hand", "stock_allocated", "is_active", "low_stock_threshold")
+    .values_list("pk", "sku", "stock_on_hand", "stock_allocated", "is_active", "low_stock_threshold", "product_id")
 )
 
 
@@ -86,7 +87,9 @@ def _lock(variant_ids) -> list[_Locked]:
     return [_Locked(*row) for row in _locked_rows.rows(variant_ids=sorted(variant_ids))]
 
 
-def _bulk_add(*, field: str, deltas: dict[int, int], also: dict[int, int] | None = None) -> None:
+def _bulk_add(
+    *, field: str, deltas: dict[int, int], locked: dict[int, _Locked], also: dict[int, int] | None = None
+) -> None:
     """One UPDATE: field += deltas[pk] (and stock_allocated += also[pk] when given).
 
     Plain SQL with every value a parameter (portable: PostgreSQL and SQLite): the ORM's
@@ -107,11 +110,26 @@ def _bulk_add(*, field: str, deltas: dict[int, int], also: dict[int, int] | None
     sql = f"UPDATE {qn(meta.db_table)} SET {', '.join(assignments)} WHERE {pk} IN ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *ids])
-    # a plain UPDATE sends no post_save: tell the catalogue's cached pages that availability changed
-    # (once, at commit: stock functions always run in a transaction and read no catalogue page after).
-    # Stock itself fails closed (this UPDATE and its CHECK constraints, inside the caller's transaction);
-    # the bump is cosmetic and fails open: it cannot undo or error a committed checkout.
-    catalog_cache_bump(at_commit_only=True)
+    # a plain UPDATE sends no post_save: tell the cached pages that show it (once, at commit: stock
+    # functions always run in a transaction and read no catalogue page after). Stock itself fails
+    # closed (the UPDATE and its CHECK constraints, inside the caller's transaction); the bump is
+    # cosmetic and fails open: it cannot undo or error a committed checkout.
+    _stock_pages_bump(field=field, deltas=deltas, locked=locked, also=also)
+
+
+def _stock_pages_bump(*, field: str, deltas: dict[int, int], locked: dict[int, _Locked], also) -> None:
+    """Invalidate what a stock move changes: the detail of each product whose available quantity
+    moved, and the list pages only when a variant went in or out of stock (what lists and facets show)."""
+    products, flipped = set(), False
+    for pk, row in locked.items():
+        on_hand = row.stock_on_hand + (deltas.get(pk, 0) if field == "stock_on_hand" else 0)
+        allocated = row.stock_allocated + (deltas.get(pk, 0) if field == "stock_allocated" else 0) + (also or {}).get(pk, 0)
+        before = available_quantity(row.stock_on_hand, row.stock_allocated)
+        after = available_quantity(on_hand, allocated)
+        if before != after:
+            products.add(product_scope(row.product_id))
+            flipped = flipped or (row.is_active and (before > 0) != (after > 0))
+    catalog_scope_bump(scopes=[*products, *([LISTS_SCOPE] if flipped else [])], at_commit_only=True)
 
 
 def stock_levels_announce(
@@ -151,7 +169,7 @@ def stock_allocate(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int])
             short.append(ShortLine(variant_id, variant.sku if variant else str(variant_id), qty, available))
     if short:
         raise InsufficientStock(short)
-    _bulk_add(field="stock_allocated", deltas=wanted)
+    _bulk_add(field="stock_allocated", deltas=wanted, locked=variants)
     stock_levels_announce(locked=variants, on_hand={}, allocated=wanted)
 
 
@@ -163,7 +181,7 @@ def stock_release(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) 
     deltas = {pk: -min(q, variants[pk].stock_allocated) for pk, q in held.items() if pk in variants}
     deltas = {pk: d for pk, d in deltas.items() if d}
     if deltas:
-        _bulk_add(field="stock_allocated", deltas=deltas)
+        _bulk_add(field="stock_allocated", deltas=deltas, locked=variants)
         stock_levels_announce(locked=variants, on_hand={}, allocated=deltas)
 
 
@@ -180,15 +198,15 @@ def stock_deduct(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -
     if short:
         raise InsufficientStock(short)
     negative = {pk: -q for pk, q in sold.items()}
-    _bulk_add(field="stock_on_hand", deltas=negative, also=negative)
+    _bulk_add(field="stock_on_hand", deltas=negative, also=negative, locked=variants)
     # on hand and allocated fall together: available is unchanged, so nothing to announce
 
 
 def stock_restock(*, quantities: Iterable[tuple[int, int]] | Mapping[int, int]) -> None:
     """Put sold units back on hand (a confirmed order is cancelled, or goods are returned)."""
     returned = _merge(quantities)
-    locked = {v.pk: v for v in _lock(returned)}
-    deltas = {pk: q for pk, q in returned.items() if pk in locked}
+    present = {v.pk: v for v in _lock(returned)}
+    deltas = {pk: q for pk, q in returned.items() if pk in present}
     if deltas:
-        _bulk_add(field="stock_on_hand", deltas=deltas)
-        stock_levels_announce(locked=locked, on_hand=deltas, allocated={})
+        _bulk_add(field="stock_on_hand", deltas=deltas, locked=present)
+        stock_levels_announce(locked=present, on_hand=deltas, allocated={})

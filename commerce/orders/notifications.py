@@ -3,11 +3,9 @@
 The dependency runs one way: orders know notifications, notifications know nothing of orders.
 """
 
-from urllib.parse import urlencode
-
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 
+from commerce.core.links import storefront_url
 from commerce.core.money import format_money
 from commerce.notifications.services import notification_send
 
@@ -20,11 +18,8 @@ DOCUMENT_EVENTS = ("fulfilled", "refunded", "return_requested", "return_approved
 
 
 def order_tracking_url(*, order: Order) -> str:
-    try:
-        path = reverse("orders:track")
-    except NoReverseMatch:  # the site routes are not mounted (API-only deployment)
-        path = "/track/"
-    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}?{urlencode({'order_number': order.number})}"
+    """The storefront's tracking page for the order (STOREFRONT_URL and its path template)."""
+    return storefront_url("order_tracking", order_number=order.number) or ""
 
 
 def order_email_context(*, order: Order) -> dict:

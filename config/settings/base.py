@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # API answers without their own Cache-Control: private, Vary on login, cookie and cart token
+    "api.http_caching.ApiPrivateCacheMiddleware",
     # publishes due scheduled content when no Celery beat runs (commerce/marketing/campaigns.py)
     "commerce.marketing.campaigns.ScheduledPublishingMiddleware",
     # innermost, so that its process_exception sees a view's exception first: the 500's error id
@@ -340,7 +342,12 @@ WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Cartwheel")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     # Wagtail's database backend uses PostgreSQL full-text search on PostgreSQL, LIKE on SQLite
-    "default": {"BACKEND": "wagtail.search.backends.database"}
+    "default": {
+        "BACKEND": "wagtail.search.backends.database",
+        # PostgreSQL text search configuration: the stemming and stop words of the shop's language
+        # ("english" finds "shirt" for "shirts"); rebuild with `manage.py update_index` after a change
+        "SEARCH_CONFIG": env("SEARCH_CONFIG", default="english"),
+    }
 }
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -351,6 +358,12 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # the admin's Content-Security-Policy (connect-src 'self') refuses, and upgrades go through requirements.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+# Where shoppers browse: every link in emails, the CMS API and the product API (`site_url`) is built
+# from it with a path template per page (commerce/core/links.py). A headless shop sets its own domain
+# and paths, e.g. STOREFRONT_URL=https://shop.example.com and STOREFRONT_PATHS={"product": "/p/{slug}"}.
+# An empty STOREFRONT_URL turns the links off (site_url is null).
+STOREFRONT_URL = env("STOREFRONT_URL", default=WAGTAILADMIN_BASE_URL)
+STOREFRONT_PATHS = env.json("STOREFRONT_PATHS", default={})
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -428,8 +441,11 @@ CORS_ALLOW_HEADERS = (
     "x-cart-token",
     "idempotency-key",
 )
-# a headless frontend on another origin reads its cart token and its rate-limit budget
-CORS_EXPOSE_HEADERS = ["X-Cart-Token", "RateLimit-Policy", "RateLimit", "Retry-After"]
+# a headless frontend on another origin reads its cart token, its rate-limit budget and ETags
+CORS_EXPOSE_HEADERS = ["X-Cart-Token", "RateLimit-Policy", "RateLimit", "Retry-After", "ETag"]
+# seconds a client may reuse a catalogue answer without revalidating (api/http_caching.py); 0 because
+# stock must show within a second, and a revalidation answered 304 is cheap
+CATALOG_HTTP_MAX_AGE = env.int("CATALOG_HTTP_MAX_AGE", default=0)
 
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DEFAULT_FORMAT = "E164"

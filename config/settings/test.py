@@ -23,3 +23,4 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # on a test's first request would add its queries to every query-count assertion. The campaign tests
 # switch it on for themselves.
 SCHEDULED_PUBLISHING_ON_REQUESTS = False
+STOREFRONT_URL = WAGTAILADMIN_BASE_URL

@@ -23,11 +23,11 @@ def test_schema_documents_catalogue_paths(schema):
 def test_schema_documents_product_list_filters_with_types(schema):
     params = {p["name"]: p for p in schema["paths"]["/api/v1/products/"]["get"]["parameters"]}
     # "" is documented too: an empty optional parameter is the same as an absent one (the default)
-    assert set(params["ordering"]["schema"]["enum"]) == {"name", "price", "-price", "-created", ""}
+    assert set(params["ordering"]["schema"]["enum"]) == {"relevance", "name", "price", "-price", "-created", ""}
     assert params["in_stock"]["schema"]["type"] == "boolean"
     assert params["price_min"]["schema"]["format"] == "decimal"
     assert params["page_size"]["schema"]["type"] == "integer"
-    for name in ("category", "product_type", "price_max", "q", "page", "attribute_filters"):
+    for name in ("category", "product_type", "price_max", "q", "page", "attribute_filters", "facets"):
         assert name in params
     responses = schema["paths"]["/api/v1/products/"]["get"]["responses"]
     assert {"200", "400", "404"} <= set(responses)
