@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate seed test test-pg lint worker beat bench bench-catalog bench-checkout clean
+.PHONY: install run migrate seed test test-pg lint worker beat bench bench-catalog bench-checkout bench-storefront clean
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" ; exit 1; }
@@ -44,13 +44,16 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config.celery_app beat --loglevel=info
 
-bench: bench-catalog bench-checkout
+bench: bench-catalog bench-checkout bench-storefront
 
 bench-catalog: install
 	$(PY) bench/catalog_bench.py
 
 bench-checkout: install
 	$(PY) bench/checkout_bench.py
+
+bench-storefront: install
+	$(PY) bench/storefront_bench.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

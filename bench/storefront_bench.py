@@ -42,7 +42,7 @@ TARGETS = {"shop_rps": 150, "shop_size_m_rps": 150, "product_rps": 300, "product
 def measure(*, env: dict, port: int, seconds: int, db: str, product_paths: list[str]) -> dict:
     env = {**env, "BENCH_CACHE": "none"}
     with gunicorn_running(env=env, port=port, workers=2, worker_class="sync", threads=1, niceness=0,
-                          ready_path=FLOOR_PATH) as server:
+                          ready_path=FLOOR_PATH, start_timeout_s=180) as server:
         base = server.base_url
         warm(base, [FLOOR_PATH, SHOP, SHOP_SIZE_M, *product_paths[:50]])
         wrk_run("warm-up", base + SHOP, seconds=2)

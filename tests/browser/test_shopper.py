@@ -223,7 +223,7 @@ def test_the_purchase_works_without_javascript(chromium, browser_site, shot):
         expect(page.get_by_role("status")).to_have_text("4 products")
         page.get_by_role("link", name="Everyday Tee").first.click()
         buy = page.get_by_role("form", name="Everyday Tee")
-        buy.get_by_role("radio", name="L").check()
+        buy.get_by_role("radio", name="L", exact=True).check()
         buy.get_by_role("radio", name=re.compile(r"^Blue")).check()
         buy.get_by_role("button", name="Add to cart").click()
         page.goto("/cart/")
