@@ -125,6 +125,8 @@ def main() -> None:
     database_recreate(args.db)
     try:
         manage("migrate", "--noinput", "-v0", env=env)
+        # production settings serve hashed static files from a manifest, as deployed
+        manage("collectstatic", "--noinput", "-v0", env=env)
         slugs = seed(env)
         product_paths = [f"/shop/product/{slug}/" for slug in random.Random(7).sample(slugs, 500)]
         result = measure(env=env, port=args.port, seconds=args.seconds, db=args.db, product_paths=product_paths)
