@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate seed test test-pg lint worker beat bench bench-catalog bench-checkout clean \
+.PHONY: install run migrate seed test test-pg lint worker beat bench bench-catalog bench-checkout bench-storefront clean \
 	backup restore-drill stack-test
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -58,13 +58,16 @@ restore-drill: install
 stack-test: install
 	$(PY) deploy/stack_test/stack_test.py
 
-bench: bench-catalog bench-checkout
+bench: bench-catalog bench-checkout bench-storefront
 
 bench-catalog: install
 	$(PY) bench/catalog_bench.py
 
 bench-checkout: install
 	$(PY) bench/checkout_bench.py
+
+bench-storefront: install
+	$(PY) bench/storefront_bench.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

@@ -52,13 +52,25 @@ def _build(site: Site | None) -> dict:
     }
 
 
+# {host: (version, data)} in this process: a warm page then costs one cache read (the version), as
+# the catalogue's per-version memo does (commerce.catalog.cache)
+_memo: dict[str, tuple[str, dict]] = {}
+
+
 def chrome_get(request) -> dict:
-    """Settings and menus for the request's host, from the cache when warm (no query)."""
-    key = f"storefront:chrome:{_version()}:{request.get_host()}"
+    """Settings and menus for the request's host, from memory or the cache when warm (no query)."""
+    version, host = _version(), request.get_host()
+    memo = _memo.get(host)
+    if memo is not None and memo[0] == version:
+        return memo[1]
+    key = f"storefront:chrome:{version}:{host}"
     data = cache.get(key)
     if data is None:
         data = _build(Site.find_for_request(request))
         cache.set(key, data, ENTRY_TIMEOUT_SECONDS)
+    if len(_memo) > 100:  # hosts are few; a flood of made-up Host headers must not grow this
+        _memo.clear()
+    _memo[host] = (version, data)
     return data
 
 

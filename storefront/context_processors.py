@@ -24,5 +24,6 @@ def storefront(request) -> dict:
         "chrome": chrome,
         "shop": SimpleLazyObject(lambda: chrome["shop"]),
         "category_menu": SimpleLazyObject(lambda: category_menu(chrome["menu_slugs"])),
-        "cart_count": SimpleLazyObject(lambda: _cart_count(request)),
+        # an int, not lazy: filters such as pluralize need the number itself
+        "cart_count": _cart_count(request),
     }

@@ -98,6 +98,15 @@ class Shots:
     def __call__(self, page, label: str) -> Path:
         self.n += 1
         path = self.dir / f"{self.n:02d}-{label}.png"
+        # scroll through once so that lazy pictures below the fold are in the picture too
+        page.evaluate("""async () => {
+            const y = window.scrollY;
+            for (let top = 0; top < document.body.scrollHeight; top += window.innerHeight) {
+                window.scrollTo(0, top); await new Promise(r => setTimeout(r, 60));
+            }
+            window.scrollTo(0, y);
+        }""")
+        page.wait_for_load_state("networkidle")
         page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -17,7 +17,7 @@ ADMIN_PASSWORD = "browser-test-pass-123"
 
 
 def picture(title: str):
-    data = catalog_seed.product_picture(title=title, subtitle="Cartwheel", seed=title, size=480)
+    data = catalog_seed.product_picture(title=title, subtitle="Cartwheel", seed=title, size=720)
     return get_image_model().objects.create(title=title, file=ImageFile(BytesIO(data), name=f"{title}.png"))
 
 
@@ -57,8 +57,40 @@ def seed_shop() -> dict:
         color.pk: list(color.values.filter(slug__in=["blue", "red"]).values_list("pk", flat=True)),
     })
     tee.variants.update(stock_on_hand=10)
+    # S / Red sold out: the picker shows it disabled, not hidden
+    tee.variants.filter(sku="EVT-S-RED").update(stock_on_hand=0)
+    # enough apparel for full rows of cards, in two colours and prices
+    for i, (name, category, price, colour) in enumerate([
+        ("Pocket Tee", "t-shirts", "24.00", "red"), ("Striped Tee", "t-shirts", "22.00", "blue"),
+        ("Long Sleeve Tee", "t-shirts", "28.00", "blue"), ("Zip Hoodie", "hoodies", "55.00", "red"),
+        ("Pullover Hoodie", "hoodies", "49.00", "blue"), ("Fleece Hoodie", "hoodies", "59.00", "red"),
+    ]):
+        product = Product.objects.create(
+            product_type=types["clothing"], category=categories[category], name=name, slug=f"demo-{i}",
+            sku_code=f"D{i}", base_price=Decimal(price), live=True,
+        )
+        ProductImage.objects.create(product=product, image=picture(name), alt_text=name)
+        variants_generate(product=product, values_by_attribute={
+            size.pk: list(size.values.filter(slug__in=["s", "m"]).values_list("pk", flat=True)),
+            color.pk: list(color.values.filter(slug=colour).values_list("pk", flat=True)),
+        })
+        product.variants.update(stock_on_hand=5)
+    from demo.promotions import seed_demo_coupon
+
+    seed_demo_coupon()
     seed_pages()
+    warm_renditions()
     return {"tee": tee, "categories": categories, "types": types}
+
+
+def warm_renditions() -> None:
+    """Make every picture's renditions now: encoding AVIF on a first page view would otherwise take
+    longer than a navigation may (a real shop makes them as editors upload, or on the first visit)."""
+    from storefront.catalogue.images import CARD, GALLERY, THUMB, TILE, pictures
+
+    ids = list(get_image_model().objects.values_list("id", flat=True))
+    for spec in (CARD, GALLERY, THUMB, TILE):
+        pictures(image_ids=ids, spec=spec)
 
 
 def admin_user():
