@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import pytest
 import requests
-from cms_pages.seed import seed_pages
+from demo.pages import seed_pages
 from django.conf import settings
 from django.test import Client
 
