@@ -33,7 +33,6 @@ def _summary(cart, form):
         return snapshot, prices, exc.message
 
 
-@require_http_methods(["GET", "POST"])
 def _remember_guest_email(cart, email: str) -> None:
     """Keep a guest's email for one abandoned-cart reminder (commerce.marketing); a bad one is ignored here."""
     from commerce.marketing.services import cart_contact_remember
@@ -42,6 +41,7 @@ def _remember_guest_email(cart, email: str) -> None:
         cart_contact_remember(cart=cart, email=email)
 
 
+@require_http_methods(["GET", "POST"])
 def checkout_page(request):
     cart = session_cart(request, create=False)
     if cart is None or not cart.lines.exists():

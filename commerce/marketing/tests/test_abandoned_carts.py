@@ -98,3 +98,15 @@ def test_api_records_the_guest_email(variant):
 
 def test_bad_restore_link_is_a_404(client):
     assert client.get("/cart/restore/not-a-token/").status_code == 404
+
+
+def test_site_checkout_keeps_the_guest_email_for_a_reminder(variant, client):
+    from commerce.cart.signals import SESSION_CART_KEY
+    from commerce.marketing.models import CartContact
+
+    cart = cart_with((variant, 1))
+    session = client.session
+    session[SESSION_CART_KEY] = str(cart.token)
+    session.save()
+    client.post("/checkout/", {"action": "update", "email": "typed@example.com"})
+    assert CartContact.objects.get(cart=cart).email == "typed@example.com"
