@@ -1,7 +1,6 @@
 """Reviews and wishlist API: listing with histogram, posting with images, attacks, mass assignment."""
 
 import io
-import time
 from decimal import Decimal
 
 import pytest

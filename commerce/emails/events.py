@@ -23,6 +23,17 @@ _ORDER_VARIABLES = {
 }
 
 
+# what the orders app adds to a return's emails (commerce/orders/notifications.py, return_email_context)
+_RETURN_VARIABLES = {
+    **_ORDER_VARIABLES,
+    "return_number": "the return's number",
+    "return_status": "the return's status, e.g. Approved",
+    "return_reason": "the customer's reason",
+    "return_note": "the shop's note",
+    "return_lines": "the returned lines: {% for line in return_lines %}{{ line.quantity }} x {{ line.product_name }}{% endfor %}",
+}
+
+
 @dataclass(frozen=True)
 class EmailEvent:
     name: str
@@ -43,9 +54,10 @@ EMAIL_EVENTS: tuple[EmailEvent, ...] = (
     EmailEvent("order_refunded", "Order refunded", {
         **_ORDER_VARIABLES, "refund_amount.display": "the amount refunded, with currency",
     }),
-    EmailEvent("return_updated", "Return updated", {
-        **_ORDER_VARIABLES, "return_status": "the return's new status", "return_note": "the shop's note",
-    }),
+    *(
+        EmailEvent(f"order_return_{step}", f"Return {step}", _RETURN_VARIABLES)
+        for step in ("requested", "approved", "rejected", "received")
+    ),
     EmailEvent("password_reset", "Password reset", {
         "first_name": "the customer's first name (may be empty)",
         "email": "the account's email address",

@@ -49,6 +49,9 @@ def sample_context(event: str) -> dict:
     context = _sample_order()
     if event == "order_refunded":
         context["refund_amount"] = _money("10.00")
-    if event == "return_updated":
-        context.update(return_status="received", return_note="We received the parcel.")
+    if event.startswith("order_return_"):
+        step = event.removeprefix("order_return_")
+        context.update(return_number="CW-7K3QX-R1", return_status=step.capitalize(), return_reason="Too small",
+                       return_note="We received the parcel.", return_lines=[{"product_name": "Classic tee",
+                                                                            "sku": "CTEE-M-RED", "quantity": 1}])
     return context

@@ -21,7 +21,6 @@ from decimal import Decimal
 
 import pytest
 import requests
-from demo.pages import seed_pages
 from django.conf import settings
 from django.test import Client
 
@@ -39,6 +38,7 @@ from commerce.core.tests.processes import (
 from commerce.notifications.models import NotificationLog
 from commerce.notifications.tasks import notifications_resend_pending
 from commerce.orders.models import Order, ShippingMethod, ShippingZone
+from demo.pages import seed_pages
 
 pytestmark = [
     pytest.mark.postgres,  # the server and the worker read the test database from other processes
