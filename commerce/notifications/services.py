@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from commerce.core.after_commit import on_commit_fail_open
 
+from .attachments import notification_attachments
 from .models import NotificationLog
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ def notification_deliver_now(*, log: NotificationLog) -> None:
         subject=subject, body=text, to=[log.recipient], reply_to=reply_to, headers={"Message-ID": log.message_id}
     )
     message.attach_alternative(html, "text/html")
+    for attachment in notification_attachments(event=log.event, context=log.context):
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
     message.send()
     # The context is dropped once sent: it may hold a password-reset link or a home address, and
     # the log only needs to remember that the event was emailed.

@@ -8,8 +8,13 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from commerce.notifications.attachments import attachment_provider_register
+
         from .models import ShippingMethod, ShippingZone, TaxRate
+        from .notifications import invoice_attachments
         from .pricing_tables import pricing_tables_changed
+
+        attachment_provider_register(event="order_confirmed", provider=invoice_attachments)
 
         # the per-process copies of these tables (pricing_tables.py) reload after any edit
         for model in (ShippingZone, ShippingMethod, TaxRate):

@@ -127,3 +127,19 @@ def order_notify(*, order: Order, event: str, order_is_new: bool = False, extra:
         dedupe_key=f"order:{order.pk}:{event}" + (f":{dedupe_suffix}" if dedupe_suffix else ""),
         key_is_new=order_is_new,
     )
+
+
+def invoice_attachments(context: dict) -> list:
+    """The order's invoice PDF on its confirmation email, when SHOP_INVOICE_ATTACH_TO_CONFIRMATION is
+    on and the invoice is issued (it is, at confirmation, with the default SHOP_INVOICE_ISSUE_STATUS)."""
+    from commerce.notifications.attachments import Attachment
+
+    from .documents import invoice_pdf
+    from .models import Invoice
+
+    if not settings.SHOP_INVOICE_ATTACH_TO_CONFIRMATION or not context.get("order_number"):
+        return []
+    invoice = Invoice.objects.select_related("order").filter(order__number=context["order_number"]).first()
+    if invoice is None:
+        return []
+    return [Attachment(f"{invoice.number}.pdf", invoice_pdf(order=invoice.order, invoice=invoice), "application/pdf")]

@@ -206,6 +206,8 @@ SHOP_FREE_SHIPPING_NOTE_THRESHOLD = Decimal(env("SHOP_FREE_SHIPPING_NOTE_THRESHO
 # prefixes of the gapless invoice and credit-note series, and how long customers may ask for a return.
 SHOP_INVOICE_ISSUE_STATUS = env("SHOP_INVOICE_ISSUE_STATUS", default="confirmed")
 SHOP_INVOICE_PREFIX = env("SHOP_INVOICE_PREFIX", default="INV")
+# the invoice PDF rides on the "order confirmed" email (when the invoice is issued by then)
+SHOP_INVOICE_ATTACH_TO_CONFIRMATION = env.bool("SHOP_INVOICE_ATTACH_TO_CONFIRMATION", default=True)
 SHOP_CREDIT_NOTE_PREFIX = env("SHOP_CREDIT_NOTE_PREFIX", default="CN")
 SHOP_RETURN_WINDOW_DAYS = env.int("SHOP_RETURN_WINDOW_DAYS", default=30)
 SHOP_LEGAL_ADDRESS = env("SHOP_LEGAL_ADDRESS", default="Cartwheel Ltd, 1 Commerce Way, Springfield")

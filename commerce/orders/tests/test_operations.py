@@ -390,3 +390,24 @@ def test_every_order_step_is_in_the_audit_trail(customer):
         "cartwheel.order.refund", "cartwheel.order.payment",
     ]
     assert NotificationLog.objects.filter(dedupe_key__startswith=f"order:{order.pk}:").count() >= 7
+
+
+def test_confirmation_email_carries_the_invoice_pdf(django_capture_on_commit_callbacks):
+    order = order_with_lines(quantities=(1,))
+    with django_capture_on_commit_callbacks(execute=True):
+        order_confirm(order_id=order.pk)
+    invoice = Invoice.objects.get(order=order)
+    confirmation = mail.outbox[-1]
+    assert order.number in confirmation.subject
+    ((filename, content, mimetype),) = confirmation.attachments
+    assert filename == f"{invoice.number}.pdf" and mimetype == "application/pdf"
+    assert content.startswith(b"%PDF")
+
+
+def test_confirmation_email_without_the_invoice_when_switched_off(settings, django_capture_on_commit_callbacks):
+    settings.SHOP_INVOICE_ATTACH_TO_CONFIRMATION = False
+    order = order_with_lines(quantities=(1,))
+    with django_capture_on_commit_callbacks(execute=True):
+        order_confirm(order_id=order.pk)
+    assert Invoice.objects.filter(order=order).exists()
+    assert mail.outbox[-1].attachments == []
