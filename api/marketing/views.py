@@ -3,7 +3,6 @@
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,7 +38,6 @@ class CartEmailSerializer(serializers.Serializer):
 
 class BackInStockView(APIView):
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
     throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "back_in_stock"
 
@@ -66,7 +64,6 @@ class BackInStockView(APIView):
 
 class BackInStockUnsubscribeView(APIView):
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
     throttle_classes = [AtomicScopedRateThrottle]
     throttle_scope = "back_in_stock"
 
@@ -86,7 +83,6 @@ class BackInStockUnsubscribeView(APIView):
 
 class CartEmailView(APIView):
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="cart_email_set",

@@ -10,7 +10,6 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -120,7 +119,6 @@ class OrderReturnsView(APIView):
     """The customer's return requests (RMA) for one of their own orders."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="orders_returns_list",

@@ -75,7 +75,7 @@ def test_api_return_of_an_undelivered_order_is_409(owner):
 
 def test_api_return_body_must_be_json_and_valid(owner, delivered):
     line = delivered.lines.order_by("id").first()
-    form = api(owner).post(_returns_url(delivered), {"reason": "x", "lines": "1"})  # multipart
+    form = api(owner).post(_returns_url(delivered), {"reason": "x", "lines": "1"}, format="multipart")
     assert form.status_code == 415
     for body in ({"reason": "", "lines": []}, {"reason": "x", "lines": [{"line_id": "a", "quantity": 1}]},
                  {"reason": "x", "lines": [{"line_id": line.pk, "quantity": 1}, {"line_id": line.pk, "quantity": 1}]}):
