@@ -484,17 +484,26 @@ return counter
 
 
 def _stored_scopes(version: str | None) -> dict[str, int]:
-    if version is None or not _redis_cache():
+    if version is None or not _redis_cache() or redis_breaker_open():
         return {}
-    raw = default_cache_redis().hgetall(_scopes_key(version))
+    try:
+        raw = default_cache_redis().hgetall(_scopes_key(version))
+    except Exception as error:  # fails open like every cache read: the pages are computed instead
+        redis_failed(error, where="catalogue scope read")
+        return {}
     return {k.decode(): int(v) for k, v in raw.items()}
 
 
 def _stored_scope(version: str, scope: str) -> int:
-    if _redis_cache():
+    if not _redis_cache():
+        return int(cache.get(f"catalog:scope:{version}:{scope}") or 0)
+    if redis_breaker_open():
+        return 0  # the page read that follows misses too (the cache fails open): it is computed
+    try:
         value = default_cache_redis().hget(_scopes_key(version), scope)
-    else:
-        value = cache.get(f"catalog:scope:{version}:{scope}")
+    except Exception as error:
+        redis_failed(error, where="catalogue scope read")
+        return 0
     return int(value or 0)
 
 
