@@ -89,16 +89,24 @@ def test_invalid_page_parameters_answer_400(customer_api, query):
     assert response.json()["error"]["code"] == "invalid"
 
 
-def test_page_past_the_end_even_beyond_64_bits_answers_404_page_out_of_range(customer_api):
-    for page in ("2", "9223372036854775807", "99999999999999999999999"):
+def test_page_past_the_end_answers_404_and_past_the_documented_maximum_400(customer_api):
+    for page in ("2", "2147483647"):
         response = customer_api.get(f"/api/v1/orders/?page={page}")
         assert response.status_code == 404, page
         assert response.json()["error"]["code"] == "page_out_of_range"
+    # the schema says `maximum: 2147483647`: beyond it the request is invalid, never a database error
+    for page in ("2147483648", "9223372036854775807", "99999999999999999999999"):
+        response = customer_api.get(f"/api/v1/orders/?page={page}")
+        assert response.status_code == 400, page
+        assert "page" in response.json()["error"]["details"]
 
 
 @pytest.mark.django_db
-def test_product_list_page_beyond_64_bits_is_404_not_a_database_error():
+def test_product_list_page_beyond_64_bits_is_a_400_not_a_database_error():
     response = APIClient().get("/api/v1/products/?page=9223372036854775807&page_size=100")
+    assert response.status_code == 400
+    assert "page" in response.json()["error"]["details"]
+    response = APIClient().get("/api/v1/products/?page=2147483647&page_size=100")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "page_out_of_range"
 
