@@ -43,7 +43,11 @@ def python_client_package(schema_file, tmp_path):
     if generator is None:
         pytest.skip("openapi-python-client is not installed (requirements.txt)")
     config = tmp_path / "generator.yml"
-    config.write_text(f"package_name_override: {PACKAGE}\npost_hooks: []\n")
+    # invoices are PDF documents: the generator reads them as the binary type it knows
+    config.write_text(
+        f"package_name_override: {PACKAGE}\npost_hooks: []\n"
+        "content_type_overrides:\n  application/pdf: application/octet-stream\n"
+    )
     out = tmp_path / "pyclient" / PACKAGE
     completed = subprocess.run(
         [generator, "generate", "--path", str(schema_file), "--output-path", str(out), "--meta", "none",
