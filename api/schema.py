@@ -168,28 +168,39 @@ def exclude_wagtail_endpoints(endpoints):
     ]
 
 
-# Text the API refuses before reading it: DRF's CharField rejects NUL characters, so the contract says
-# so. One pattern for every free-text string the client sends (parameters and request bodies);
-# strings that carry their own pattern, format or enum keep it.
-TEXT_PATTERN = r"^[^\u0000]*$"
+# Text the API refuses before reading it (commerce/core/validation.py: control characters, lone
+# surrogates), so the contract says so. One pattern for every free-text string the client sends in a
+# query or a body (tab, newline and carriage return are text there); path segments and parameter
+# names refuse those three too. Strings that carry their own pattern, format or enum keep it.
+_FORBIDDEN = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\ud800-\\udfff"
+_FORBIDDEN_SINGLE_LINE = "\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff"
+TEXT_PATTERN = rf"^[^{_FORBIDDEN}]*$"
+SINGLE_LINE_TEXT_PATTERN = rf"^[^{_FORBIDDEN_SINGLE_LINE}]*$"
 # A required text is not blank once trimmed (DRF strips whitespace before its blank check): at least
-# one character that is neither NUL nor what Python's str.strip() removes.
-NON_BLANK_TEXT_PATTERN = r"^[^\u0000]*[^\u0000\s\u001c-\u001f\u0085][^\u0000]*$"
+# one character that is neither refused nor what Python's str.strip() removes.
+NON_BLANK_TEXT_PATTERN = rf"^[^{_FORBIDDEN}]*[^{_FORBIDDEN}\s\u001c-\u001f\u0085][^{_FORBIDDEN}]*$"
+NON_BLANK_SINGLE_LINE_PATTERN = (
+    rf"^[^{_FORBIDDEN_SINGLE_LINE}]*[^{_FORBIDDEN_SINGLE_LINE}\s\u0085][^{_FORBIDDEN_SINGLE_LINE}]*$"
+)
 
 
-def _constrain_text(schema) -> None:
+def _constrain_text(schema, *, single_line: bool = False) -> None:
     if not isinstance(schema, dict):
         return
     if schema.get("type") == "string" and not ({"pattern", "format", "enum"} & schema.keys()):
-        schema["pattern"] = NON_BLANK_TEXT_PATTERN if schema.get("minLength", 0) >= 1 else TEXT_PATTERN
+        if single_line:
+            blank_ok, non_blank = SINGLE_LINE_TEXT_PATTERN, NON_BLANK_SINGLE_LINE_PATTERN
+        else:
+            blank_ok, non_blank = TEXT_PATTERN, NON_BLANK_TEXT_PATTERN
+        schema["pattern"] = non_blank if schema.get("minLength", 0) >= 1 else blank_ok
     for key in ("properties",):
         for child in schema.get(key, {}).values():
-            _constrain_text(child)
+            _constrain_text(child, single_line=single_line)
     for key in ("items", "additionalProperties"):
-        _constrain_text(schema.get(key))
+        _constrain_text(schema.get(key), single_line=single_line)
     for key in ("allOf", "anyOf", "oneOf"):
         for child in schema.get(key, []):
-            _constrain_text(child)
+            _constrain_text(child, single_line=single_line)
 
 
 def constrain_request_text(result, generator, request, public):
@@ -197,7 +208,7 @@ def constrain_request_text(result, generator, request, public):
     for path in result.get("paths", {}).values():
         for operation in path.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                _constrain_text(parameter.get("schema"))
+                _constrain_text(parameter.get("schema"), single_line=parameter.get("in") in ("path", "header"))
     schemas = result.get("components", {}).get("schemas", {})
     for name, schema in schemas.items():
         if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: request-only components
