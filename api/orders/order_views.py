@@ -174,6 +174,12 @@ class OrderInvoiceView(APIView):
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer, PDFRenderer]
 
+    def handle_exception(self, exc):
+        # an error is the API's JSON document even when the client asked for a PDF (as documented)
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return response
+
     @extend_schema(
         operation_id="orders_invoice",
         responses={
@@ -185,12 +191,6 @@ class OrderInvoiceView(APIView):
         summary="The invoice of one of the logged-in customer's orders, as a PDF",
         tags=["orders"],
     )
-    def handle_exception(self, exc):
-        # an error is the API's JSON document even when the client asked for a PDF (as documented)
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-        return response
-
     def get(self, request, number: str):
         filename, pdf = order_invoice_pdf_for_customer(user=request.user, number=number)
         response = HttpResponse(pdf, content_type="application/pdf")
