@@ -51,6 +51,7 @@ from commerce.core.errors import ApplicationError
 from commerce.core.money import format_money
 
 from . import documents, invoices, refunds, returns, services
+from .line_quantities import parse_line_quantities
 from .models import Fulfilment, FulfilmentLine, Order, OrderLine, ReturnRequest
 from .payments import payment_provider_label, payment_providers
 from .selectors import order_get_with_operations
@@ -123,20 +124,11 @@ class NoteForm(forms.Form):
 
 
 def _quantities(post, prefix: str) -> tuple[dict[int, int], dict[str, str]]:
-    """{line id: units} from inputs named <prefix>-qty-<line id>; errors for what is not a whole number."""
-    quantities, errors = {}, {}
+    """{line id: units} from inputs named <prefix>-qty-<line id> (an empty input is 0 units); errors
+    for what is not a whole number, read by the same rule the services apply."""
     start = f"{prefix}-qty-"
-    for key, raw in post.items():
-        if not key.startswith(start):
-            continue
-        line_id, raw = key[len(start):], (raw or "0").strip() or "0"
-        if not line_id.isdigit():
-            continue
-        if not raw.isdigit():
-            errors[line_id] = "Enter a whole number."
-        elif int(raw):
-            quantities[int(line_id)] = int(raw)
-    return quantities, errors
+    raw = {key[len(start):]: (value or "").strip() or "0" for key, value in post.items() if key.startswith(start)}
+    return parse_line_quantities(raw)
 
 
 # --- actions --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from commerce.core.errors import ApplicationError, ConflictError, NotFoundError
 from commerce.core.money import quantize_money
 
 from .invoices import document_number_next
+from .line_quantities import check_line_quantities
 from .models import ZERO, Order, OrderLine, OrderStatusLog, Refund, RefundLine
 from .notifications import order_notify, refund_email_context
 from .payments import payment_provider_get
@@ -102,24 +103,10 @@ def order_refund(
         raise ConflictError(f"Order {order.number} has not been paid: there is nothing to refund.",
                             code="order_not_paid", details={"payment_status": order.payment_status})
     left = order_refundable(order=order)
-    errors: dict[str, str] = {}
-    wanted = {}
-    for line_id, qty in lines.items():
-        try:
-            line_id, qty = int(line_id), int(qty)
-        except (TypeError, ValueError):
-            errors[str(line_id)] = "Quantity must be a whole number."
-            continue
-        if qty == 0:
-            continue
-        if line_id not in left["lines"]:
-            errors[str(line_id)] = "Not a line of this order."
-        elif qty < 0:
-            errors[str(line_id)] = "Quantity cannot be negative."
-        elif qty > left["lines"][line_id]["quantity"]:
-            errors[str(line_id)] = f"Only {left['lines'][line_id]['quantity']} left to refund."
-        else:
-            wanted[line_id] = qty
+    wanted, errors = check_line_quantities(
+        lines, left={pk: info["quantity"] for pk, info in left["lines"].items()},
+        too_many=lambda units: f"Only {units} left to refund.",
+    )
     if shipping < 0 or shipping > left["shipping"]:
         errors["shipping"] = f"Shipping refund must be between 0 and {left['shipping']}."
     if errors:

@@ -20,6 +20,7 @@ from commerce.catalog.stock import stock_restock
 from commerce.core.audit import AuditAction, audit_log
 from commerce.core.errors import ApplicationError, ConflictError, NotFoundError
 
+from .line_quantities import check_line_quantities
 from .models import Fulfilment, FulfilmentLine, Order, OrderStatusLog, Refund, ReturnLine, ReturnRequest
 from .notifications import order_notify, return_email_context
 from .refunds import order_refund
@@ -84,23 +85,11 @@ def return_request_create(*, order_id: int, lines: Mapping[int, int], reason: st
         raise ConflictError(f"Returns were possible until {deadline:%Y-%m-%d}.", code="return_window_closed",
                             details={"deadline": deadline.isoformat()})
     returnable = order_returnable(order=order)
-    errors, wanted = {}, {}
-    for line_id, qty in lines.items():
-        try:
-            line_id, qty = int(line_id), int(qty)
-        except (TypeError, ValueError):
-            errors[str(line_id)] = "Quantity must be a whole number."
-            continue
-        if qty == 0:
-            continue
-        if qty < 0:
-            errors[str(line_id)] = "Quantity cannot be negative."
-        elif qty > returnable.get(line_id, 0):
-            errors[str(line_id)] = (f"Only {returnable.get(line_id, 0)} delivered and not yet returned."
-                                    if line_id in returnable or order.lines.filter(pk=line_id).exists()
-                                    else "Not a line of this order.")
-        else:
-            wanted[line_id] = qty
+    # every line of the order may be named; one not delivered (or already returned) has 0 left
+    left = dict.fromkeys(order.lines.values_list("pk", flat=True), 0) | returnable
+    wanted, errors = check_line_quantities(
+        lines, left=left, too_many=lambda units: f"Only {units} delivered and not yet returned."
+    )
     if errors:
         raise ApplicationError("Some items cannot be returned.", code="invalid_return", details=errors)
     if not wanted:

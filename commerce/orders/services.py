@@ -23,6 +23,7 @@ from commerce.core.errors import ApplicationError, ConflictError, NotFoundError
 from commerce.promotions.services import coupon_release
 
 from .invoices import invoice_issue_locked, invoice_issue_status
+from .line_quantities import check_line_quantities
 from .models import Fulfilment, FulfilmentLine, Order, OrderLine, OrderStatusLog
 from .notifications import ORDER_EVENTS, fulfilment_email_context, order_notify
 from .signals import order_fulfilled, order_status_changed
@@ -202,16 +203,11 @@ def _fulfilment_create(*, order: Order, quantities: Mapping[int, int] | None, co
     remaining = order_line_remaining(order=order)
     if quantities is None:
         quantities = {pk: left for pk, left in remaining.items() if left > 0}
+        errors = {}
     else:
-        quantities = {int(pk): int(q) for pk, q in quantities.items() if int(q) != 0}
-    errors = {}
-    for line_id, qty in quantities.items():
-        if line_id not in remaining:
-            errors[str(line_id)] = "Not a line of this order."
-        elif qty < 0:
-            errors[str(line_id)] = "Quantity cannot be negative."
-        elif qty > remaining[line_id]:
-            errors[str(line_id)] = f"Only {remaining[line_id]} left to ship."
+        quantities, errors = check_line_quantities(
+            quantities, left=remaining, too_many=lambda units: f"Only {units} left to ship."
+        )
     if errors:
         raise ApplicationError("Some quantities cannot be shipped.", code="invalid_fulfilment", details=errors)
     if not quantities:

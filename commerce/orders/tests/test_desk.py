@@ -345,3 +345,15 @@ def test_desk_list_queries_constant_as_orders_grow(shop_manager):
         _confirmed_paid(quantities=(1, 2, 3))
     many = _count_queries(shop_manager, f"{BASE}/")
     assert many == few
+
+
+@pytest.mark.parametrize("units", ["²", "١", "-1", "1e3"])
+def test_desk_ship_form_with_a_quantity_that_is_not_a_whole_number_shows_an_error_and_ships_nothing(shop_manager, units):
+    order = _confirmed_paid(quantities=(2,))
+    (line,) = order.lines.all()
+    response = shop_manager.post(f"{BASE}/ship/{order.pk}/", {f"ship-qty-{line.pk}": units, "ship-courier": "DHL",
+                                                             "ship-tracking_number": "JD1"}, follow=True)
+    assert response.status_code == 200
+    assert "Quantity" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED and not order.fulfilments.exists()

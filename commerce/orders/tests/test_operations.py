@@ -14,7 +14,7 @@ from commerce.core.errors import ApplicationError, ConflictError
 from commerce.notifications.models import NotificationLog
 from commerce.orders import payments
 from commerce.orders.invoices import invoice_issue
-from commerce.orders.models import DocumentCounter, Fulfilment, Invoice, Order, Refund
+from commerce.orders.models import DocumentCounter, Fulfilment, Invoice, Order, Refund, ReturnRequest
 from commerce.orders.refunds import order_refund
 from commerce.orders.returns import return_approve, return_receive, return_refund, return_reject, return_request_create
 from commerce.orders.services import (
@@ -411,3 +411,32 @@ def test_confirmation_email_without_the_invoice_when_switched_off(settings, djan
         order_confirm(order_id=order.pk)
     assert Invoice.objects.filter(order=order).exists()
     assert mail.outbox[-1].attachments == []
+
+
+# --- quantities as forms and JSON send them ------------------------------------------------------
+@pytest.mark.parametrize("units", ["١", "²", "1.5", "", "x", True, 2**40])
+def test_ship_refund_and_return_refuse_quantities_that_are_not_plain_whole_numbers(customer, units):
+    """"١" is not silently 1 and "²" is not a crash: each operation answers invalid_* naming the line."""
+    order = _delivered(customer, quantities=(2,))
+    (line,) = _lines(order)
+    with pytest.raises(ApplicationError) as exc:
+        order_refund(order_id=order.pk, lines={line.pk: units}, reason="x")
+    assert exc.value.code == "invalid_refund" and exc.value.details == {str(line.pk): "Quantity must be a whole number."}
+    with pytest.raises(ApplicationError) as exc:
+        return_request_create(order_id=order.pk, lines={line.pk: units}, reason="x", by=customer)
+    assert exc.value.code == "invalid_return" and str(line.pk) in exc.value.details
+    assert not Refund.objects.exists() and not ReturnRequest.objects.filter(order=order).exists()
+
+    fresh = _priced_order(quantities=(2,))
+    (fresh_line,) = _lines(fresh)
+    with pytest.raises(ApplicationError) as exc:
+        order_fulfil(order_id=fresh.pk, quantities={fresh_line.pk: units}, courier="A", tracking_number="1")
+    assert exc.value.code == "invalid_fulfilment" and str(fresh_line.pk) in exc.value.details
+    assert not Fulfilment.objects.filter(order=fresh).exists()
+
+
+def test_a_line_id_that_is_not_a_number_is_refused_not_a_crash(customer):
+    order = _delivered(customer, quantities=(2,))
+    with pytest.raises(ApplicationError) as exc:
+        order_refund(order_id=order.pk, lines={"١٢": 1, "99999999999999999999999": 1}, reason="x")
+    assert set(exc.value.details) == {"١٢", "99999999999999999999999"}
