@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from commerce.orders.models import Order, OrderLine
+from commerce.orders.models import Fulfilment, Order, OrderLine
 from commerce.orders.selectors import order_timeline
 
 
@@ -46,12 +46,67 @@ class OrderAddressSerializer(serializers.Serializer):
     country = serializers.CharField(source="ship_country")
 
 
+class ReturnLineSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField(source="order_line_id")
+    sku = serializers.CharField(source="order_line.sku")
+    product_name = serializers.CharField(source="order_line.product_name")
+    quantity = serializers.IntegerField()
+
+
+class ReturnSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    reason = serializers.CharField()
+    staff_note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    lines = ReturnLineSerializer(many=True)
+
+
+class OperationLineSerializer(serializers.Serializer):
+    """Units of one order line inside a parcel, refund or return."""
+
+    line_id = serializers.IntegerField(source="order_line_id", help_text="`id` of the order line")
+    quantity = serializers.IntegerField()
+
+
+class ParcelSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="<order number>-F<n>")
+    status = serializers.ChoiceField(choices=Fulfilment.Status.choices)
+    courier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    shipped_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    lines = OperationLineSerializer(many=True)
+
+
+class OrderRefundSerializer(serializers.Serializer):
+    credit_note_number = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Lines plus shipping refunded")
+    shipping_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    lines = OperationLineSerializer(many=True)
+
+
+class OrderInvoiceSummarySerializer(serializers.Serializer):
+    number = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+
+
 class OrderDetailSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
     shipping_address = OrderAddressSerializer(source="*", read_only=True)
     timeline = serializers.SerializerMethodField()
     can_cancel = serializers.SerializerMethodField()
+    parcels = ParcelSerializer(source="fulfilments", many=True, read_only=True,
+                               help_text="What has shipped, parcel by parcel (partial fulfilment)")
+    refunds = OrderRefundSerializer(many=True, read_only=True)
+    returns = ReturnSerializer(many=True, read_only=True)
+    invoice = serializers.SerializerMethodField(
+        help_text="The issued invoice (its PDF is at /api/v1/orders/{number}/invoice/), or null before it is issued"
+    )
 
     class Meta:
         model = Order
@@ -59,7 +114,7 @@ class OrderDetailSerializer(serializers.ModelSerializer):
             "number", "status", "status_label", "created_at", "email", "phone", "shipping_address",
             "shipping_method_name", "payment_method", "payment_status", "currency", "subtotal", "discount",
             "shipping", "tax", "total", "prices_include_tax", "coupon_code", "courier", "tracking_number",
-            "lines", "timeline", "can_cancel",
+            "lines", "timeline", "can_cancel", "parcels", "refunds", "returns", "invoice",
         ]
         read_only_fields = fields
 
@@ -69,6 +124,11 @@ class OrderDetailSerializer(serializers.ModelSerializer):
 
     def get_can_cancel(self, order) -> bool:
         return order.status == Order.Status.PENDING
+
+    @extend_schema_field(OrderInvoiceSummarySerializer(allow_null=True))
+    def get_invoice(self, order):
+        invoice = getattr(order, "invoice", None)
+        return OrderInvoiceSummarySerializer(invoice).data if invoice is not None else None
 
 
 class TrackingRequestSerializer(serializers.Serializer):
@@ -114,20 +174,3 @@ class ReturnCreateSerializer(serializers.Serializer):
                 raise serializers.ValidationError("Each line may appear once.")
             seen.add(line["line_id"])
         return lines
-
-
-class ReturnLineSerializer(serializers.Serializer):
-    line_id = serializers.IntegerField(source="order_line_id")
-    sku = serializers.CharField(source="order_line.sku")
-    product_name = serializers.CharField(source="order_line.product_name")
-    quantity = serializers.IntegerField()
-
-
-class ReturnSerializer(serializers.Serializer):
-    number = serializers.CharField()
-    status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
-    reason = serializers.CharField()
-    staff_note = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    lines = ReturnLineSerializer(many=True)

@@ -29,9 +29,10 @@ def orders_for_customer(*, user) -> QuerySet[Order]:
 
 
 def order_get_for_customer(*, user, number: str) -> Order:
-    """One of the customer's own orders; someone else's order is reported as not found."""
+    """One of the customer's own orders with its parcels, refunds, returns and invoice (a fixed number
+    of queries); someone else's order is reported as not found."""
     order = (
-        _with_lines_and_timeline(Order.objects.filter(user=user, number=number)).first()
+        order_get_with_operations(user=user, number=number)
         # PostgreSQL refuses a NUL in a query parameter; no order number holds one
         if user is not None and user.is_authenticated and "\x00" not in number
         else None

@@ -152,3 +152,41 @@ def test_site_invoice_and_return_of_another_customers_order_are_404(client, stra
     client.logout()
     assert client.get(f"/account/orders/{delivered.number}/invoice/").status_code == 302  # to login
     assert Order.objects.get(pk=delivered.pk).status == "delivered"
+
+
+def test_api_order_detail_shows_parcels_refunds_returns_and_invoice_in_constant_queries(owner, delivered):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commerce.orders.refunds import order_refund
+    from commerce.orders.services import order_mark_paid
+
+    first, second = delivered.lines.order_by("id")
+    order_mark_paid(order_id=delivered.pk)
+    api(owner).post(_returns_url(delivered), {"reason": "Too small", "lines": [{"line_id": first.pk, "quantity": 1}]},
+                    format="json")
+    order_refund(order_id=delivered.pk, lines={second.pk: 1}, reason="Scratched")
+    with CaptureQueriesContext(connection) as one_of_each:
+        body = api(owner).get(f"/api/v1/orders/{delivered.number}/").json()
+    api(owner).post(_returns_url(delivered), {"reason": "Also", "lines": [{"line_id": first.pk, "quantity": 1}]},
+                    format="json")
+    order_refund(order_id=delivered.pk, lines={first.pk: 1}, reason="Late")
+    with CaptureQueriesContext(connection) as two_of_each:
+        api(owner).get(f"/api/v1/orders/{delivered.number}/")
+    assert len(two_of_each) == len(one_of_each)  # more refunds and returns cost no extra query
+
+    (parcel,) = body["parcels"]
+    assert parcel["number"] == f"{delivered.number}-F1" and parcel["status"] == "delivered"
+    assert parcel["courier"] == "DHL" and parcel["tracking_number"] == "JD1"
+    assert {(line["line_id"], line["quantity"]) for line in parcel["lines"]} == {(first.pk, 2), (second.pk, 1)}
+    (refund,) = body["refunds"]
+    assert refund["lines"] == [{"line_id": second.pk, "quantity": 1}] and refund["reason"] == "Scratched"
+    assert refund["credit_note_number"] and refund["amount"] == str(second.unit_price)
+    assert [r["number"] for r in body["returns"]] == [f"{delivered.number}-R1"]
+    assert body["invoice"]["number"] == delivered.invoice.number
+
+
+def test_api_order_detail_before_anything_ships_has_empty_operations(owner):
+    order = order_with_lines(quantities=(1,), user=owner)
+    body = api(owner).get(f"/api/v1/orders/{order.number}/").json()
+    assert body["parcels"] == body["refunds"] == body["returns"] == [] and body["invoice"] is None
