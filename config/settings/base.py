@@ -22,7 +22,12 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    # project apps first so their templates override Wagtail's where they share a name
+    # Content types first: apps are dumped and reloaded in this order (a test database's serialized
+    # rollback, `dumpdata` of the whole site), and Wagtail's workflow tasks look their content type
+    # up while they are being built; listed later, that lookup would insert a second copy of a row
+    # about to be reloaded. It ships no templates, so the override order below is unchanged.
+    "django.contrib.contenttypes",
+    # project apps next so their templates override Wagtail's where they share a name
     "commerce.core",
     "commerce.accounts",
     "commerce.catalog",
@@ -73,7 +78,6 @@ INSTALLED_APPS = [
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
-    "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",

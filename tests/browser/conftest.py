@@ -6,6 +6,8 @@ They are skipped, with the reason, when /usr/bin/chromium or the playwright pack
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -23,9 +25,11 @@ CHROMIUM_ARGS = [
 ]
 
 try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import sync_playwright
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
+    PlaywrightTimeoutError = TimeoutError
 
 
 def pytest_collection_modifyitems(config, items):
@@ -52,15 +56,49 @@ def chromium():
         browser.close()
 
 
+class InFlightRequests:
+    """Counts the requests the live server is still answering (its threads run in this process)."""
+
+    def __init__(self):
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def started(self, **kwargs):
+        with self._lock:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self._lock:
+            self.count -= 1
+
+    def wait_until_idle(self, timeout: float = 15.0):
+        deadline = time.monotonic() + timeout
+        while self.count > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
 @pytest.fixture
 def browser_site(settings, live_server):
-    """The live server with media served, so pages show their pictures."""
-    settings.ROOT_URLCONF = "tests.browser.urls"
-    settings.ALLOWED_HOSTS = ["*"]
+    """The live server with media served, so pages show their pictures.
+
+    The live server outlives the test, and a request the browser sent just before its context closed
+    may still be running when the test's database is flushed; such a request re-creates rows (content
+    types) that the next test's reload of the migration data then collides with. So the test ends
+    only once the server has answered everything it was sent.
+    """
+    from django.core.signals import request_finished, request_started
     from django.urls import clear_url_caches
 
+    settings.ROOT_URLCONF = "tests.browser.urls"
+    settings.ALLOWED_HOSTS = ["*"]
+    in_flight = InFlightRequests()
+    request_started.connect(in_flight.started, weak=False)
+    request_finished.connect(in_flight.finished, weak=False)
     clear_url_caches()
     yield live_server
+    in_flight.wait_until_idle()
+    request_started.disconnect(in_flight.started)
+    request_finished.disconnect(in_flight.finished)
     clear_url_caches()
 
 
@@ -98,15 +136,18 @@ class Shots:
     def __call__(self, page, label: str) -> Path:
         self.n += 1
         path = self.dir / f"{self.n:02d}-{label}.png"
-        # scroll through once so that lazy pictures below the fold are in the picture too
-        page.evaluate("""async () => {
-            const y = window.scrollY;
-            for (let top = 0; top < document.body.scrollHeight; top += window.innerHeight) {
-                window.scrollTo(0, top); await new Promise(r => setTimeout(r, 60));
-            }
-            window.scrollTo(0, y);
-        }""")
-        page.wait_for_load_state("networkidle")
+        # scroll through once so that lazy pictures below the fold are in the picture too. The pauses
+        # are Playwright's, not the page's: with JavaScript off a page's setTimeout never fires, and
+        # an awaited timer inside evaluate() would hang the test forever.
+        height, step, start = page.evaluate("[document.body.scrollHeight, window.innerHeight, window.scrollY]")
+        for top in range(0, int(height), max(int(step), 1)):
+            page.evaluate(f"window.scrollTo(0, {top})")
+            page.wait_for_timeout(60)
+        page.evaluate(f"window.scrollTo(0, {int(start)})")
+        try:  # pictures settle; an admin editor that polls (preview, editing sessions) never goes idle
+            page.wait_for_load_state("networkidle", timeout=5_000)
+        except PlaywrightTimeoutError:
+            pass
         page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -14,7 +14,6 @@ from tests.browser.test_manager import admin_login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.xfail(strict=False, reason="known open: failed once after the back-office merge (a product form field not enabled); not re-verified")
 def test_editor_creates_clothing_product_generates_variants_and_publishes(page, shot):
     from demo.pages import seed_pages
 
@@ -74,7 +73,10 @@ def test_editor_creates_clothing_product_generates_variants_and_publishes(page, 
     page.goto("/shop/category/t-shirts/")
     page.get_by_role("link", name=re.compile("Harbour Tee")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Harbour Tee")
-    expect(page.get_by_label(re.compile(r"^\s*M / Blue"))).to_be_enabled()
+    buy = page.get_by_role("form", name="Harbour Tee")
+    buy.get_by_role("radio", name="M", exact=True).check()
+    buy.get_by_role("radio", name="Blue", exact=True).check()
+    expect(buy).to_contain_text("HARB-M-BLU")  # the picker names the variant the choices make
     expect(page.get_by_role("main")).to_contain_text("$27.50")
-    expect(page.get_by_role("main")).to_contain_text("12 in stock")
+    expect(buy).to_contain_text("In stock")  # 12 on hand: the site shows a count only when few are left
     shot(page, "on-the-site")

@@ -58,7 +58,6 @@ def test_manager_imports_a_small_csv_and_sees_progress_and_report(page, shot, tm
     assert ProductVariant.objects.filter(sku__startswith="LIN-").count() == 3
 
 
-@pytest.mark.xfail(strict=False, reason="known open: the email preview page timed out after the merge; not re-verified")
 def test_manager_edits_the_order_confirmation_email_and_previews_it(page, shot):
     admin_user()
     order = order_with_lines(quantities=(1,), ship_full_name="Grace Hopper")
@@ -70,6 +69,8 @@ def test_manager_edits_the_order_confirmation_email_and_previews_it(page, shot):
     editor = page.locator(".Draftail-Editor [contenteditable=true]").first
     editor.click()
     editor.type("We are packing order {{ order_number }} for you.")
+    # Draftail writes its hidden input a moment after the last keystroke; the preview posts that input
+    expect(page.locator("input[name=body_html]")).to_have_value(re.compile("for you"))
     page.locator("#id_body_text").fill("We are packing order {{ order_number }}.")
     shot(page, "edit")
 
