@@ -1,6 +1,7 @@
 """Serializer fields for request bodies, built on commerce.core.validation.
 
-Text-only strings: request text is text; a JSON number sent for a string field is refused, as the schema says.
+Text-only strings: request text is text; a JSON number sent for a string field is refused, as the schema says,
+and so is a control character (the pattern the schema puts on every request string).
 
 DRF's CharField turns `0` and `1.5` into "0" and "1.5", so a body the schema calls invalid (`"title": 0`)
 would be accepted. Every string field of the API (CharField and its subclasses: email, slug, regex,
@@ -11,7 +12,7 @@ field declarations. Query strings and form fields are always text and are unaffe
 
 from rest_framework import serializers
 
-from commerce.core.validation import INT64_MAX, InvalidInput, parse_int
+from commerce.core.validation import INT64_MAX, InvalidInput, clean_text, parse_int
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -45,6 +46,9 @@ _drf_char_to_internal_value = serializers.CharField.to_internal_value
 def _text_only_to_internal_value(self, data):
     if not isinstance(data, str):
         self.fail("invalid")
+    # control characters and lone surrogates are refused in every text field (400 invalid_characters,
+    # naming the field), as the schema's pattern on each string says; tab and newlines are text
+    clean_text(data, field=self.field_name or "value")
     return _drf_char_to_internal_value(self, data)
 
 

@@ -3,7 +3,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 
 from commerce.core.errors import ApplicationError
-from commerce.core.validation import MAX_PAGE, parse_int_or_none
+from commerce.core.validation import INT32_MAX, MAX_PAGE, parse_int_or_none
 
 # No list holds more rows than this; a page whose first row lies beyond it is past the end without
 # asking the database (an OFFSET past 2**63 would fail in the SQL).
@@ -80,6 +80,8 @@ class ShopPageNumberPagination(PageNumberPagination):
                 parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
                 parameter["description"] = "From 1. A page past the end answers 404 `page_out_of_range`."
             elif parameter["name"] == self.page_size_query_param:
-                parameter["schema"] = {"type": "integer", "minimum": 1}
+                # any size up to the 32-bit bound is accepted and capped; past it the request is refused
+                # before any view runs (commerce.core.validation.INTEGER_QUERY_PARAMS)
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}
                 parameter["description"] = f"Results per page (default {self.page_size}, capped at {self.max_page_size})."
         return parameters

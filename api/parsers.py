@@ -3,8 +3,9 @@
 DRF's JSONParser reads the whole stream, however long, and lets `json` recurse once per nesting
 level, so a 10 MB or 10,000-deep body became a 500. This one reads at most
 DATA_UPLOAD_MAX_MEMORY_SIZE + 1 bytes (a body past the limit is a 413 even without a
-Content-Length), refuses nesting deeper than MAX_JSON_DEPTH and control characters or lone
-surrogates in any string (400), and is the default parser of every API view.
+Content-Length), refuses nesting deeper than MAX_JSON_DEPTH and NUL or lone surrogates in any key or
+string (400; the text fields refuse the other control characters), and is the default parser of every
+API view.
 """
 
 from django.conf import settings

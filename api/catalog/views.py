@@ -34,7 +34,7 @@ from commerce.catalog.selectors import (
     search_resolved,
 )
 from commerce.core.errors import ApplicationError, NotFoundError
-from commerce.core.validation import MAX_PAGE
+from commerce.core.validation import INT32_MAX, MAX_PAGE
 
 from .filters import ProductListQuery, product_list_query_parse
 from .serializers import (
@@ -126,7 +126,9 @@ PRODUCT_LIST_PARAMETERS = [
         {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
         description="From 1. A page past the end answers 404 page_out_of_range.",
     ),
-    OpenApiParameter("page_size", {"type": "integer", "minimum": 1}, description="Default 20, capped at 100."),
+    OpenApiParameter(
+        "page_size", {"type": "integer", "minimum": 1, "maximum": INT32_MAX}, description="Default 20, capped at 100."
+    ),
     OpenApiParameter(
         "facets",
         OpenApiTypes.BOOL,

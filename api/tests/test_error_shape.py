@@ -154,12 +154,19 @@ def test_hostile_query_and_path_values_are_a_documented_400(path, field):
     assert field in error["details"]
 
 
-@pytest.mark.parametrize("ref", ["²", "١٢", str(2**64), "tee\u0000", "x y"])
+@pytest.mark.parametrize("ref", ["²", "١٢", "tee\u0000", "x y"])
 def test_wishlist_add_refuses_what_is_neither_an_id_nor_a_slug(ref):
     client = APIClient()
     client.force_authenticate(UserFactory())
     error = error_of(client.post("/api/v1/wishlist/", {"product": ref}, format="json"), 400)
     assert "product" in error["details"]
+
+
+@pytest.mark.parametrize("ref", [str(2**64), "0" * 200])
+def test_wishlist_add_of_digits_past_any_id_is_an_unknown_slug_not_an_overflow(ref):
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    assert error_of(client.post("/api/v1/wishlist/", {"product": ref}, format="json"), 404)["code"] == "product_not_found"
 
 
 @pytest.mark.parametrize("quantity", ["١٢", "²", 2**63, "1e3", 1.5, True])
@@ -180,3 +187,18 @@ def test_control_characters_in_the_shops_headers_are_a_documented_400(header):
     response = APIClient().post("/api/v1/checkout/", {}, format="json", **{header: "key\x00"})
     error = error_of(response, 400)
     assert error["code"] == "invalid_characters"
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x1b", "\x7f", "\x9b", "\x00"])
+def test_a_control_character_in_a_text_field_is_a_400_naming_the_field(char):
+    response = APIClient().post("/api/v1/orders/track/", {"order_number": f"CW{char}1", "phone": "+15550100"},
+                                format="json")
+    error = error_of(response, 400)
+    assert error["code"] == "invalid_characters" and "order_number" in error["details"]
+
+
+def test_a_property_the_operation_does_not_read_is_ignored_whatever_it_holds():
+    """As the schema allows any extra property, one with a control character changes nothing."""
+    response = APIClient().post("/api/v1/orders/track/", {"order_number": "CW-NOPE", "phone": "+15550100",
+                                                         "\x01note": "\x9b"}, format="json")
+    assert error_of(response, 404)["code"] == "not_found"

@@ -11,7 +11,8 @@ Three kinds of input have crashed PostgreSQL or the parser rather than being ref
   carriage return are allowed where multi-line text is) and surrogates.
 - JSON: the standard parser recurses once per nesting level and reads whatever size it is given.
   `json_loads_bounded` refuses a body over the size limit or deeper than `MAX_JSON_DEPTH` before
-  `json.loads` sees it, then refuses forbidden characters in every key and string.
+  `json.loads` sees it, then refuses NUL and lone surrogates in every key and string (the API's
+  text fields refuse the other control characters).
 
 The API (the JSON parser, pagination, filters, views) and the site (middleware, forms, views) call
 these functions; `commerce.core.middleware.InputGuardMiddleware` applies the text rule to every path
@@ -129,7 +130,11 @@ def parse_id_or_slug(raw: Any, *, field: str = "value") -> int | str:
     anything else, including "²" and "١٢", raises InvalidInput."""
     text = raw.strip() if isinstance(raw, str) else raw
     if isinstance(text, str) and text.isdigit():
-        return parse_int(text, field=field, min_value=1)
+        # ASCII digits within the id range are an id; "0" or 25 digits are a (digits-only) slug,
+        # which is then simply not found rather than refused
+        number = parse_int_or_none(text, min_value=1)
+        if number is not None:
+            return number
     if isinstance(text, str) and _SLUG.fullmatch(text):
         return text
     raise InvalidInput(
@@ -217,14 +222,29 @@ def _refuse_constant(name: str):
 
 
 def _check_json_text(value: Any, *, path: str) -> None:
-    """Every key and string of a parsed document; `path` names the place like the serializers do
-    ("address.city", "lines[2].sku") so the error points at the field."""
+    """Every key and string of a parsed document holds no character that no text column can store
+    (NUL, a lone surrogate), whether or not a serializer reads it: a related-field lookup would hand
+    it to the database before any field rule. `path` names the place like the serializers do
+    ("address.city", "lines[2].sku"). Other control characters are refused by the fields that read
+    them (the API's CharField), so a property the operation ignores may hold them."""
     if isinstance(value, str):
-        clean_text(value, field=path or "body")
+        _refuse_unstorable(value, field=path or "body")
     elif isinstance(value, dict):
         for key, item in value.items():
-            clean_text(key, field=path or "body", multiline=False)
+            _refuse_unstorable(key, field=path or "body")
             _check_json_text(item, path=f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _check_json_text(item, path=f"{path or 'body'}[{index}]")
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _refuse_unstorable(text: str, *, field: str) -> None:
+    match = _UNSTORABLE.search(text)
+    if match:
+        raise InvalidCharacters(
+            f"'{field}' contains a character that is not allowed.",
+            details={field: [forbidden_char_message(text, match.start())]},
+        )

@@ -84,7 +84,6 @@ def _problems(result: dict, output: str, label: str) -> str | None:
     return f"{label}: {summary}\n" + "\n".join(found) + f"\n{output[-12000:]}"
 
 
-@pytest.mark.xfail(strict=False, reason="known open (issue 9): after merging the input guard, 10 operations still refuse schema-valid requests (ST202) the fuzzer generates")
 def test_fuzzer_finds_nothing_in_the_live_contract_anonymous_and_as_a_customer(live_server, contract_shop, tmp_path):
     runs = {
         "anonymous": {},

@@ -50,7 +50,9 @@ def test_parse_int_checks_the_narrower_integer_column():
 def test_parse_id_or_slug():
     assert parse_id_or_slug("42") == 42
     assert parse_id_or_slug("everyday-tee") == "everyday-tee"
-    for raw in ["²", "١٢", "tee\x00", "a b", str(2**64), "ünïcode"]:
+    # digits past the id range, or 0, can only be a slug (then not found), never an overflowing id
+    assert parse_id_or_slug(str(2**64)) == str(2**64) and parse_id_or_slug("000") == "000"
+    for raw in ["²", "١٢", "tee\x00", "a b", "ünïcode"]:
         with pytest.raises(InvalidInput):
             parse_id_or_slug(raw, field="product")
 
@@ -99,7 +101,7 @@ def test_json_over_the_size_limit_is_refused_before_parsing():
     [
         (b'{"product": "\\u0000"}', InvalidCharacters),
         (b'{"a": ["ok", "\\ud800"]}', InvalidCharacters),
-        (b'{"\\u0001key": 1}', InvalidCharacters),
+        (b'{"\\u0000key": 1}', InvalidCharacters),
         (b'{"a": NaN}', MalformedJSON),
         (b'{"a": Infinity}', MalformedJSON),
         (b"\xff\xfe", MalformedJSON),
@@ -109,6 +111,11 @@ def test_json_over_the_size_limit_is_refused_before_parsing():
 def test_json_strings_and_syntax_are_checked(raw, error):
     with pytest.raises(error):
         json_loads_bounded(raw, max_bytes=1000)
+
+
+def test_other_control_characters_are_left_to_the_fields_that_read_them():
+    """The parser refuses only what no text column can hold; a property nobody reads may hold \\u0001."""
+    assert json_loads_bounded(b'{"\\u0001key": "a\\u009bb"}', max_bytes=1000) == {"\x01key": "a\x9bb"}
 
 
 def test_json_error_names_the_field():
