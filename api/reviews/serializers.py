@@ -86,7 +86,10 @@ class WishlistItemSerializer(serializers.Serializer):
 
 
 class WishlistAddSerializer(serializers.Serializer):
-    product = serializers.CharField(max_length=220, help_text="The product's id or slug")
+    # the pattern documents what parse_id_or_slug takes: ASCII digits (an id) or an ASCII slug
+    product = serializers.RegexField(
+        r"^\s*[-a-zA-Z0-9_]+\s*$", max_length=220, help_text="The product's id or slug"
+    )
 
     def validate_product(self, value: str) -> int | str:
         """An int (an id in ASCII digits) or a slug: "²" or "١٢" is a 400, never a crash or product 12."""
