@@ -8,12 +8,14 @@ instead of Wagtail's `{"message": ...}`.
 
 from rest_framework.views import APIView
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import PageHtmlUrlField, PageParentField, PageSerializer, get_serializer_class
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from commerce.core.errors import ApplicationError
+from commerce.core.links import storefront_path_url
 from commerce.core.validation import INT64_MAX, integer_query_problem
 
 
@@ -36,8 +38,31 @@ class ShopErrorsMixin:
         return APIView.handle_exception(self, exc)
 
 
+class StorefrontHtmlUrlField(PageHtmlUrlField):
+    """A page's `meta.html_url` on the storefront (STOREFRONT_URL), not on the Wagtail site's root URL
+    (which is this project's own address): a headless shop on its own domain links to itself."""
+
+    def to_representation(self, page):
+        parts = page.get_url_parts()
+        return storefront_path_url(parts[2]) if parts else None
+
+
+class StorefrontPageParentField(PageParentField):
+    def to_representation(self, value):
+        fields = ["id", "type", "detail_url", "html_url", "title"]
+        serializer_class = get_serializer_class(
+            value.__class__, fields, meta_fields=["type", "detail_url", "html_url"], base=ShopPageSerializer
+        )
+        return serializer_class(context=self.context).to_representation(value)
+
+
+class ShopPageSerializer(PageSerializer):
+    html_url = StorefrontHtmlUrlField(read_only=True)
+    parent = StorefrontPageParentField(read_only=True)
+
+
 class ShopPagesAPIViewSet(ShopErrorsMixin, PagesAPIViewSet):
-    pass
+    base_serializer_class = ShopPageSerializer
 
 
 class ShopImagesAPIViewSet(ShopErrorsMixin, ImagesAPIViewSet):

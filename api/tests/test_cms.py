@@ -34,3 +34,17 @@ def test_openapi_schema_leaves_out_wagtail_api_but_documents_banners():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert not [p for p in schema["paths"] if p.startswith("/api/v1/cms/")]
     assert "/api/v1/banners/" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_cms_pages_link_to_the_storefront_origin_not_the_admins(client, settings):
+    seed_pages()
+    settings.STOREFRONT_URL = "https://shop.example.com"
+    about = next(item for item in client.get("/api/v1/cms/pages/", {"type": "cms_pages.StandardPage"}).json()["items"]
+                 if item["title"] == "About us")
+    assert about["meta"]["html_url"] == "https://shop.example.com/about/"
+    detail = client.get(f"/api/v1/cms/pages/{about['id']}/").json()
+    assert detail["meta"]["html_url"] == "https://shop.example.com/about/"
+    assert detail["meta"]["parent"]["meta"]["html_url"] == "https://shop.example.com/"
+    settings.STOREFRONT_URL = ""  # storefront links off
+    assert client.get(f"/api/v1/cms/pages/{about['id']}/").json()["meta"]["html_url"] is None

@@ -28,3 +28,12 @@ def storefront_url(page: str, **values) -> str | None:
         return None
     template = {**DEFAULT_STOREFRONT_PATHS, **getattr(settings, "STOREFRONT_PATHS", {})}[page]
     return base.rstrip("/") + template.format(**{k: quote(str(v), safe="") for k, v in values.items()})
+
+
+def storefront_path_url(path: str) -> str | None:
+    """`path` (a page's path on its site, e.g. "/about/") on the storefront's origin; None when the
+    storefront is off. CMS pages keep their paths: a headless storefront serves them under the same."""
+    base = getattr(settings, "STOREFRONT_URL", "")
+    if not base:
+        return None
+    return base.rstrip("/") + "/" + path.lstrip("/")
