@@ -10,9 +10,10 @@ is edited on its own screen.
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from modelcluster.fields import ParentalKey
@@ -70,6 +71,19 @@ class ProductVariantQuerySet(models.QuerySet):
 
     def with_available(self):
         return self.annotate(available=available_quantity_expression())
+
+    def low_stock(self):
+        """Active variants of live products whose available stock is at or below their low-stock
+        threshold (their own, else SHOP_LOW_STOCK_THRESHOLD), fewest first, annotated with `available`
+        and `threshold`: the one rule the dashboard, its report and the managers' digest share."""
+        threshold = Coalesce("low_stock_threshold", Value(settings.SHOP_LOW_STOCK_THRESHOLD))
+        return (
+            self.filter(is_active=True, product__live=True)
+            .with_available()
+            .annotate(threshold=threshold)
+            .filter(available__lte=F("threshold"))
+            .order_by("available", "sku")
+        )
 
     def of_outer_product(self):
         """The active variants of the product row `OuterRef("pk")` (for correlated subqueries)."""

@@ -49,14 +49,16 @@ class LowStockReportView(ReportView):
         Column("sku", label="SKU"),
         Column("product", label="Product", accessor="product.name"),
         Column("available", label="Available"),
+        Column("threshold", label="Alert at"),
         Column("stock_on_hand", label="On hand"),
         Column("stock_allocated", label="Allocated"),
     ]
-    list_export = ["sku", "product.name", "available", "stock_on_hand", "stock_allocated"]
+    list_export = ["sku", "product.name", "available", "threshold", "stock_on_hand", "stock_allocated"]
     export_headings = {
         "sku": "SKU",
         "product.name": "Product",
         "available": "Available",
+        "threshold": "Alert at",
         "stock_on_hand": "On hand",
         "stock_allocated": "Allocated",
     }

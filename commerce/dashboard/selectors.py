@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -67,16 +66,9 @@ def orders_pending_oldest(*, limit: int = 5) -> list[Order]:
     )
 
 
-def variants_low_stock(*, threshold: int | None = None) -> QuerySet[ProductVariant]:
-    """Active variants of live products with fewer than `threshold` units available, fewest first."""
-    threshold = settings.SHOP_LOW_STOCK_THRESHOLD if threshold is None else threshold
-    return (
-        ProductVariant.objects.filter(is_active=True, product__live=True)
-        .with_available()
-        .filter(available__lt=threshold)
-        .select_related("product")
-        .order_by("available", "sku")
-    )
+def variants_low_stock() -> QuerySet[ProductVariant]:
+    """Active variants of live products at or below their low-stock threshold, fewest first."""
+    return ProductVariant.objects.low_stock().select_related("product")
 
 
 def reviews_pending(*, limit: int = 5) -> tuple[int, list]:

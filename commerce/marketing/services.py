@@ -13,8 +13,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -146,16 +145,8 @@ def shop_manager_emails() -> list[str]:
 
 
 def variants_below_threshold():
-    """Active variants of live products whose available stock is at or below their threshold."""
-    available = Greatest(F("stock_on_hand") - F("stock_allocated"), Value(0))
-    threshold = Coalesce("low_stock_threshold", Value(settings.SHOP_LOW_STOCK_THRESHOLD))
-    return (
-        ProductVariant.objects.filter(is_active=True, product__live=True)
-        .annotate(available=available, threshold=threshold)
-        .filter(available__lte=F("threshold"))
-        .select_related("product")
-        .order_by("available", "sku")
-    )
+    """Active variants of live products at or below their low-stock threshold (the catalogue's rule)."""
+    return ProductVariant.objects.low_stock().select_related("product")
 
 
 def stock_sold_out_alert(*, levels: list[StockLevel]) -> None:

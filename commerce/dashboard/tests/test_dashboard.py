@@ -56,12 +56,16 @@ def test_sales_by_day_zero_fills_and_sums():
 
 
 @pytest.mark.django_db
-def test_variants_low_stock_under_threshold(settings):
+def test_variants_low_stock_at_or_below_their_own_threshold_or_the_shops(settings):
     settings.SHOP_LOW_STOCK_THRESHOLD = 5
     low = ProductVariantFactory(stock_on_hand=3, sku="LOW-1")
+    at_default = ProductVariantFactory(stock_on_hand=5, sku="AT-5")
     ProductVariantFactory(stock_on_hand=50, sku="PLENTY")
     ProductVariantFactory(stock_on_hand=1, sku="OFF", is_active=False)
-    assert [v.sku for v in selectors.variants_low_stock()] == [low.sku]
+    ProductVariantFactory(stock_on_hand=3, sku="OWN-LOWER", low_stock_threshold=2)  # its own alert level
+    own_higher = ProductVariantFactory(stock_on_hand=20, sku="OWN-HIGHER", low_stock_threshold=25)
+    rows = [(v.sku, v.threshold) for v in selectors.variants_low_stock()]
+    assert rows == [(low.sku, 5), (at_default.sku, 5), (own_higher.sku, 25)]
 
 
 @pytest.mark.django_db
