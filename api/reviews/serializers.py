@@ -85,10 +85,14 @@ class WishlistItemSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+_TRIMMED_SPACE = r"[ \t\n\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
 class WishlistAddSerializer(serializers.Serializer):
-    # the pattern documents what parse_id_or_slug takes: ASCII digits (an id) or an ASCII slug
+    # the pattern documents what is taken: ASCII digits (an id) or an ASCII slug, around which the
+    # whitespace DRF trims may stand, except the controls every text field refuses (\v, \f, \x1c-\x1f)
     product = serializers.RegexField(
-        r"^\s*[-a-zA-Z0-9_]+\s*$", max_length=220, help_text="The product's id or slug"
+        rf"^{_TRIMMED_SPACE}*[-a-zA-Z0-9_]+{_TRIMMED_SPACE}*$", max_length=220, help_text="The product's id or slug"
     )
 
     def validate_product(self, value: str) -> int | str:

@@ -434,6 +434,11 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.constrain_request_text"],
     # `<id:...>` (commerce/core/converters.py): a bigint id, 1..2**63-1
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}},
+    # several components have a `status` of their own choices: name them rather than let a hash do it
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "commerce.orders.models.Order.Status",  # the name it had before parcels had a status
+        "ParcelStatusEnum": "commerce.orders.models.Fulfilment.Status",
+    },
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
