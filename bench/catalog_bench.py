@@ -66,6 +66,9 @@ def base_env(media_root: Path) -> dict:
         CACHE_KEY_PREFIX=f"cartwheel-bench-{os.getpid()}-{int(time.time())}",
         CELERY_BROKER_URL="memory://",
         CELERY_TASK_ALWAYS_EAGER="true",
+        # production runs beat, which publishes scheduled content; eager Celery would otherwise turn
+        # on the request-path check meant for `make run` (commerce/marketing/campaigns.py)
+        SCHEDULED_PUBLISHING_ON_REQUESTS="false",
     )
     env.pop("SENTRY_DSN", None)
     return env

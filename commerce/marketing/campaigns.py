@@ -64,19 +64,28 @@ def scheduled_publishing_run() -> None:
 
 
 class ScheduledPublishingMiddleware:
-    """Run `publish_scheduled` at most once per interval, from whichever request comes first."""
+    """Run `publish_scheduled` at most once per interval, from whichever request comes first.
+
+    Two guards: the shared cache key makes one process of many run it per window, and a window
+    remembered in the process bounds it to once per window per process when the cache cannot keep
+    the key (a dummy cache, or Redis down: the fail-open cache then answers every `add` as new).
+    Without the second, every request ran the command's eight queries.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._last_window = None
 
     def __call__(self, request):
         if settings.SCHEDULED_PUBLISHING_ON_REQUESTS:
             interval = settings.SCHEDULED_PUBLISHING_INTERVAL
-            # one key per interval-long window of the clock: the first request of each window runs it
-            key = f"{CHECK_KEY}:{int(time.time() // interval)}"
-            try:
-                if cache.add(key, 1, timeout=interval * 2):
-                    scheduled_publishing_run()
-            except Exception:  # cosmetics fail open: the page is served, the next check retries
-                logger.exception("scheduled publishing check failed")
+            window = int(time.time() // interval)
+            if window != self._last_window:
+                self._last_window = window
+                # one key per interval-long window of the clock: the first request of each window runs it
+                try:
+                    if cache.add(f"{CHECK_KEY}:{window}", 1, timeout=interval * 2):
+                        scheduled_publishing_run()
+                except Exception:  # cosmetics fail open: the page is served, the next window retries
+                    logger.exception("scheduled publishing check failed")
         return self.get_response(request)

@@ -78,6 +78,22 @@ def test_the_request_path_check_is_throttled(items, client, settings, monkeypatc
         assert len(runs) == 2
 
 
+def test_the_check_stays_throttled_when_the_cache_keeps_nothing(items, client, settings, monkeypatch):
+    """A dummy cache (or Redis down, where `add` fails open) must not make every request publish."""
+    settings.SCHEDULED_PUBLISHING_ON_REQUESTS = True
+    settings.SCHEDULED_PUBLISHING_INTERVAL = 30
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    runs = []
+    monkeypatch.setattr("commerce.marketing.campaigns.scheduled_publishing_run", lambda: runs.append(1))
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(5):
+            client.get("/robots.txt")
+        assert len(runs) == 1
+        clock.shift(timedelta(seconds=31))
+        client.get("/robots.txt")
+        assert len(runs) == 2
+
+
 def test_no_check_when_beat_runs(client, settings, monkeypatch):
     settings.SCHEDULED_PUBLISHING_ON_REQUESTS = False
     runs = []
