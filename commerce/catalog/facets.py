@@ -96,7 +96,9 @@ def _value_counts_parts(filters: ProductFilters, attribute_ids: list[int]) -> li
     variants has when that variant satisfies the variant-level filters and the product the rest.
     The second part skips values the product also has itself, so that the two parts can be summed.
     """
-    matching = Product.objects.filter(product_matches_q(filters)).values("id")
+    # .order_by(): an IN-subquery needs no order, and the models' default orderings made PostgreSQL
+    # sort every matching variant before the semi-join
+    matching = Product.objects.filter(product_matches_q(filters)).order_by().values("id")
     own = (
         ProductAttributeValue.objects.filter(
             product_id__in=Subquery(matching), attribute_id__in=attribute_ids, value_id__isnull=False
@@ -108,8 +110,8 @@ def _value_counts_parts(filters: ProductFilters, attribute_ids: list[int]) -> li
     )
     variants = ProductVariant.objects.filter(
         variant_matches_q(filters),
-        product_id__in=Subquery(Product.objects.filter(product_level_q(filters)).values("id")),
-    ).values("id")
+        product_id__in=Subquery(Product.objects.filter(product_level_q(filters)).order_by().values("id")),
+    ).order_by().values("id")
     through = ProductVariant.attribute_values.through
     also_own = ProductAttributeValue.objects.filter(
         product_id=OuterRef("productvariant__product_id"), value_id=OuterRef("attributevalue_id")
