@@ -193,6 +193,9 @@ def main() -> None:
             wrk_run("warm-up", base, paths=read_paths, seconds=3)
             alone = wrk_run("cached reads, no orders", base, paths=read_paths, seconds=args.seconds)
             version_before = catalog_version()
+            from django.utils import timezone
+
+            orders_started_at = timezone.now()
             allocated_before = dict(ProductVariant.objects.filter(pk__in=variant_products).values_list("pk", "stock_allocated"))
             orders, sampler = {}, {}
             watched_variant = next(iter(variant_products))
@@ -214,8 +217,8 @@ def main() -> None:
 
             from commerce.orders.models import OrderLine
 
-            ordered = dict(
-                OrderLine.objects.filter(variant_id__in=variant_products)
+            ordered = dict(  # this run's orders only (a --reuse-db run starts with the last run's)
+                OrderLine.objects.filter(variant_id__in=variant_products, order__created_at__gte=orders_started_at)
                 .values("variant_id").annotate(n=Sum("quantity")).values_list("variant_id", "n")
             )
             results["mixed"] = {
