@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from cms_pages.models import Banner
 from cms_pages.selectors import BANNER_RENDITION
+from commerce.core.renditions import rendition_or_none
 
 
 class BannerQuerySerializer(serializers.Serializer):
@@ -28,7 +29,9 @@ class BannerSerializer(serializers.ModelSerializer):
     def get_image(self, banner: Banner) -> dict | None:
         if banner.image is None:
             return None
-        rendition = banner.image.get_rendition(BANNER_RENDITION)
+        rendition = rendition_or_none(banner.image, BANNER_RENDITION)
+        if rendition is None:  # its file cannot be read: the banner goes out without a picture
+            return None
         request = self.context.get("request")
         url = request.build_absolute_uri(rendition.url) if request else rendition.url
         return {"url": url, "width": rendition.width, "height": rendition.height}

@@ -31,6 +31,8 @@ from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 from wagtail.search.backends import get_search_backend
 
+from commerce.core.renditions import renditions_or_empty
+
 from . import detail_sql, list_sql
 from .cache import cached_for_version, catalog_version
 from .models import (
@@ -486,7 +488,7 @@ def image_rendition_urls_lookup(*, image_ids: Iterable[int], specs: Sequence[str
     incomplete = [image_id for image_id, found in urls.items() if len(found) < len(filters)]
     if incomplete:
         for image in image_model.objects.filter(id__in=incomplete):
-            urls[image.id] = {spec: r.url for spec, r in image.get_renditions(*specs).items()}
+            urls[image.id] = {spec: r.url for spec, r in renditions_or_empty(image, *specs).items()}
     return urls
 
 

@@ -49,6 +49,7 @@ from wagtail_modeladmin.views import IndexView, InspectView, InstanceSpecificVie
 
 from commerce.core.errors import ApplicationError
 from commerce.core.money import format_money
+from commerce.core.renditions import rendition_or_none
 
 from . import documents, invoices, refunds, returns, services
 from .line_quantities import parse_line_quantities
@@ -323,10 +324,9 @@ def _thumbnails(order: Order) -> dict[int, object]:
         first.setdefault(product_image.product_id, product_image.image)
     thumbnails = {}
     for product_id, image in first.items():
-        try:
-            thumbnails[product_id] = image.get_rendition("fill-64x64")
-        except Exception:  # noqa: BLE001  a missing or broken file must not take the order page down
-            logger.warning("No thumbnail for product %s", product_id, exc_info=True)
+        thumbnail = rendition_or_none(image, "fill-64x64")  # a missing file must not take the page down
+        if thumbnail is not None:
+            thumbnails[product_id] = thumbnail
     return thumbnails
 
 

@@ -19,6 +19,7 @@ from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 
 from commerce.catalog.cache import catalog_version
+from commerce.core.renditions import renditions_or_empty
 
 # format -> MIME type, in the order a <picture> offers them (the last one is the <img> fallback)
 FORMATS = (("avif", "image/avif"), ("webp", "image/webp"), ("jpeg", "image/jpeg"))
@@ -77,7 +78,7 @@ def _lookup(image_ids: set[int], specs: list[str]) -> dict[tuple[int, str], tupl
     incomplete = {image_id for image_id in image_ids if any((image_id, s) not in found for s in specs)}
     if incomplete:
         for image in image_model.objects.filter(id__in=incomplete):
-            for spec, rendition in image.get_renditions(*specs).items():
+            for spec, rendition in renditions_or_empty(image, *specs).items():
                 found[(image.id, spec)] = (rendition.url, rendition.width, rendition.height)
     return found
 

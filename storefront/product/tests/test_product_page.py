@@ -144,3 +144,17 @@ def test_product_draft_and_unknown_are_404(client, tee):
     ProductFactory(name="Draft", slug="draft-tee", live=False)
     assert client.get(reverse("shop-product", args=["draft-tee"])).status_code == 404
     assert client.get(reverse("shop-product", args=["nope"])).status_code == 404
+
+
+def test_a_picture_whose_file_is_gone_leaves_the_page_and_the_api_up_without_it(client, tee, caplog):
+    """A media volume not restored, or an S3 object deleted: the picture is cosmetic, the page is not."""
+    kept = get_image_model().objects.create(title="kept", file=get_test_image_file(size=(700, 700)))
+    lost = get_image_model().objects.create(title="lost", file=get_test_image_file(size=(700, 700)))
+    ProductImage.objects.create(product=tee, image=lost, alt_text="Lost")
+    ProductImage.objects.create(product=tee, image=kept, alt_text="Kept", sort_order=1)
+    lost.file.storage.delete(lost.file.name)  # no rendition made yet: Wagtail would read the original
+    html = _html(client)
+    assert 'alt="Kept"' in html and 'alt="Lost"' not in html
+    api = client.get(f"/api/v1/products/{tee.slug}/")
+    assert api.status_code == 200
+    assert "cannot be read" in caplog.text
