@@ -588,7 +588,9 @@ def catalog_search_index(*, product_ids: list[int]) -> None:
     from wagtail.search.backends import get_search_backends
 
     for chunk in _chunks(sorted(product_ids), 1000):
-        products = list(Product.objects.filter(pk__in=chunk))
+        # get_indexed_objects() prefetches what the search fields read (category path, attribute
+        # words); a plain queryset made several queries per product: 433 s for 10,000 products
+        products = list(Product.get_indexed_objects().filter(pk__in=chunk))
         for backend in get_search_backends():
             backend.add_bulk(Product, products)
 
