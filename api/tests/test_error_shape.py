@@ -202,3 +202,15 @@ def test_a_property_the_operation_does_not_read_is_ignored_whatever_it_holds():
     response = APIClient().post("/api/v1/orders/track/", {"order_number": "CW-NOPE", "phone": "+15550100",
                                                          "\x01note": "\x9b"}, format="json")
     assert error_of(response, 404)["code"] == "not_found"
+
+
+def test_a_404_raised_by_a_view_is_not_logged_as_an_unhandled_error(caplog):
+    """Http404 (and Django's other 4xx exceptions) are answers, not failures: no error log, no error id."""
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    response = client.get("/api/v1/auth/addresses/999999/")
+    assert response.status_code == 404
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    storefront = Client().get("/shop/product/no-such-product/")
+    assert storefront.status_code == 404
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -9,7 +9,9 @@ from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from csp.utils import default_config
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest
+from django.http.multipartparser import MultiPartParserError
 
 from .error_views import assign_error_id, bad_request_response, is_api_request, json_error
 from .validation import INTEGER_QUERY_PARAMS, find_forbidden_char, forbidden_char_message, integer_query_problem
@@ -105,6 +107,10 @@ class InputGuardMiddleware:
         return bad_request_response(request, message=message)
 
 
+# what Django's own exception handling turns into a 4xx (django.core.handlers.exception)
+CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
+
+
 class ErrorIdMiddleware:
     """Gives an unhandled exception an id before Django turns it into a 500: the id is logged with
     the traceback, set as the `error_id` Sentry tag (the scope is still the request's, so the event
@@ -118,6 +124,8 @@ class ErrorIdMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, CLIENT_ERRORS):
+            return None  # Django answers these 400/403/404 itself: not an error of ours, no id, no log
         error_id = assign_error_id(request)
         logger.error(
             "Unhandled %s on %s %s [error_id=%s]",
