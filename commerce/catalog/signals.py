@@ -30,6 +30,11 @@ from .models import (
 # without another query, and their writes commit or roll back with the change.
 stock_levels_changed = Signal()
 
+# Sent inside the transaction of a catalogue import, which writes in bulk (no save(), no Wagtail
+# `published`), with `created` and `updated`: the ids of the products it created and changed
+# (variants included). Receivers (outbound webhooks) act as they would on a product saved by hand.
+catalog_imported = Signal()
+
 
 @dataclass(frozen=True)
 class StockLevel:

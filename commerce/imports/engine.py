@@ -26,6 +26,7 @@ from commerce.catalog.models import (
     ProductTypeAttribute,
     ProductVariant,
 )
+from commerce.catalog.signals import catalog_imported
 from commerce.catalog.stock import stock_levels_announce
 
 from .bulk import bulk_insert
@@ -93,9 +94,11 @@ class ImportResult:
     variants_updated: int = 0
     categories_created: int = 0
     unchanged_rows: int = 0
+    # existing products whose attributes or images the import rewrote (not part of the report)
+    touched_product_ids: set = field(default_factory=set, repr=False)
 
     def as_dict(self):
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "touched_product_ids"}
 
 
 # --- parsing helpers ----------------------------------------------------------------------------
@@ -530,6 +533,10 @@ def _apply(plan: ImportPlan, progress: Progress) -> ImportResult:
         stock_levels_announce(locked=stock_before, on_hand=stock_delta, allocated={})
     catalog_cache_bump()
     _index_after_commit(new_products + changed_products)
+    created = {obj.pk for obj in new_products}
+    updated = ({obj.pk for obj in changed_products} | result.touched_product_ids
+               | {obj.product_id for obj in changed_variants} | {obj.product_id for obj, _ in new_variants}) - created
+    catalog_imported.send(sender=Product, created=sorted(created), updated=sorted(updated))
     progress(total, total)
     return result
 
@@ -577,6 +584,7 @@ def _apply_product_children(plan, product_ids, result, changed_products):
     touched = (set(attr_replace) | set(image_replace)) - {p.pk for p in changed_products}
     existing_touched = [pid for pid in touched if pid in {p.existing_id for p in plan.products.values()}]
     result.products_updated += len(existing_touched)
+    result.touched_product_ids = set(existing_touched)
 
 
 def _normal(rows) -> list:

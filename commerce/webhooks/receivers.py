@@ -5,13 +5,13 @@ from django.dispatch import receiver
 from wagtail.signals import published
 
 from commerce.catalog.models import Product, ProductVariant
-from commerce.catalog.signals import stock_levels_changed
+from commerce.catalog.signals import catalog_imported, stock_levels_changed
 from commerce.orders.signals import order_fulfilled, order_placed, order_refunded, order_status_changed
 
 from . import events
 from .models import WebhookEndpoint
 from .payloads import fulfilment_payload, order_payload, product_payload, refund_payload
-from .services import webhook_endpoints_changed, webhook_event_emit
+from .services import webhook_endpoints_changed, webhook_event_emit, webhook_event_wanted
 
 post_save.connect(webhook_endpoints_changed, sender=WebhookEndpoint, dispatch_uid="webhook-endpoints-save")
 post_delete.connect(webhook_endpoints_changed, sender=WebhookEndpoint, dispatch_uid="webhook-endpoints-delete")
@@ -54,6 +54,18 @@ def _product_published(sender, instance, **kwargs):
         event=events.PRODUCT_CREATED if first else events.PRODUCT_UPDATED,
         payload={"product": product_payload(instance)},
     )
+
+
+@receiver(catalog_imported, dispatch_uid="webhooks_catalog_imported")
+def _catalog_imported(sender, created, updated, **kwargs):
+    """An import tells the outside what a hand edit would: product.created / product.updated for each
+    live product it wrote (drafts stay unannounced, as with publishing). No payload is built when no
+    endpoint listens, so importing 10,000 products costs nothing here."""
+    for event, ids in ((events.PRODUCT_CREATED, created), (events.PRODUCT_UPDATED, updated)):
+        if not ids or not webhook_event_wanted(event):
+            continue
+        for product in Product.objects.filter(pk__in=ids, live=True).select_related("category").order_by("pk"):
+            webhook_event_emit(event=event, payload={"product": product_payload(product)})
 
 
 @receiver(stock_levels_changed, dispatch_uid="webhooks_stock_levels")

@@ -67,6 +67,12 @@ def webhook_endpoints_changed(**kwargs) -> None:
 
 
 
+def webhook_event_wanted(event: str) -> bool:
+    """Whether any active endpoint listens to `event` (no query while the endpoint list is memoised):
+    lets a bulk sender skip building payloads nobody will receive."""
+    return any(e.wants(event) for e in _active_endpoints())
+
+
 def webhook_event_emit(*, event: str, payload: dict) -> list[WebhookDelivery]:
     """Record `event` for every active endpoint that wants it; deliver after the caller commits.
 

@@ -169,3 +169,25 @@ def test_admin_dry_run_with_problems_lists_them(clothing, admin_client, django_c
     bad_name = SimpleUploadedFile("c.txt", b"x")
     response = admin_client.post(reverse("catalog_import:index"), {"file": bad_name})
     assert b"Upload a .csv or .xlsx file." in response.content
+
+
+def test_an_import_announces_created_and_updated_products_to_webhook_endpoints(clothing):
+    from commerce.webhooks import events
+    from commerce.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(name="ERP", url="https://erp.example.com/hook",
+                                   events=[events.PRODUCT_CREATED, events.PRODUCT_UPDATED])
+    run(write_rows(HEADER, tee_rows(n_products=2), fmt="csv"))
+    created = WebhookDelivery.objects.filter(event=events.PRODUCT_CREATED)
+    assert sorted(d.payload["data"]["product"]["slug"] for d in created) == ["tee-0", "tee-1"]
+    assert not WebhookDelivery.objects.filter(event=events.PRODUCT_UPDATED).exists()
+
+    rows = tee_rows(n_products=2)
+    rows[0]["stock"] = "9"  # a variant of tee-0 changes
+    run(write_rows(HEADER, rows, fmt="csv"))
+    (updated,) = WebhookDelivery.objects.filter(event=events.PRODUCT_UPDATED)
+    assert updated.payload["data"]["product"]["slug"] == "tee-0"
+    assert any(v["stock_available"] == 9 for v in updated.payload["data"]["product"]["variants"])
+
+    run(write_rows(HEADER, rows, fmt="csv"))  # nothing changed: nothing announced
+    assert WebhookDelivery.objects.count() == 3
