@@ -83,3 +83,16 @@ def test_search_combines_with_filters_and_facets(shop):
     assert body["facets"]["total"] == 1
 
 
+
+
+@on_postgres
+def test_search_ids_fast_path_equals_the_backends_own_ranking(shop):
+    """The PostgreSQL path asks the backend for ids only; it must rank exactly like the object path."""
+    from wagtail.search.backends import get_search_backend
+
+    from commerce.catalog.models import Product
+
+    backend = get_search_backend()
+    for query in ("espresso", "black tee", "coffee", "crew"):
+        objects = backend.search(query, Product.objects.filter(live=True).only("id"), order_by_relevance=True)[:1000]
+        assert product_search_ids(query=query) == tuple(dict.fromkeys(p.pk for p in objects)), query
