@@ -45,5 +45,17 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_webhook_endpoint_memo():
+    """Each process keeps the active webhook endpoints for a few seconds. A test's rollback deletes
+    the endpoints it made without the post_delete that clears that memo, and the next test's events
+    would then be addressed to endpoints that no longer exist (any test may emit: imports, stock)."""
+    from commerce.webhooks.services import webhook_endpoints_changed
+
+    webhook_endpoints_changed()
+    yield
+    webhook_endpoints_changed()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -48,13 +48,4 @@ def receiver(settings):
     r.close()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_endpoint_memo():
-    from commerce.webhooks.services import webhook_endpoints_changed
-
-    webhook_endpoints_changed()
-    yield
-    webhook_endpoints_changed()
-
-
 from commerce.orders.tests.conftest import standard  # noqa: E402,F401  (shipping method fixture)
