@@ -94,11 +94,9 @@ class ImportResult:
     variants_updated: int = 0
     categories_created: int = 0
     unchanged_rows: int = 0
-    # existing products whose attributes or images the import rewrote (not part of the report)
-    touched_product_ids: set = field(default_factory=set, repr=False)
 
     def as_dict(self):
-        return {k: v for k, v in self.__dict__.items() if k != "touched_product_ids"}
+        return dict(self.__dict__)
 
 
 # --- parsing helpers ----------------------------------------------------------------------------
@@ -480,7 +478,7 @@ def _apply(plan: ImportPlan, progress: Progress) -> ImportResult:
     product_ids.update({obj.slug: obj.pk for obj in new_products})
     progress(len(plan.products) // 2, total)
 
-    _apply_product_children(plan, product_ids, result, changed_products)
+    touched = _apply_product_children(plan, product_ids, result, changed_products)
     progress(len(plan.products), total)
 
     # variants
@@ -534,7 +532,7 @@ def _apply(plan: ImportPlan, progress: Progress) -> ImportResult:
     catalog_cache_bump()
     _index_after_commit(new_products + changed_products)
     created = {obj.pk for obj in new_products}
-    updated = ({obj.pk for obj in changed_products} | result.touched_product_ids
+    updated = ({obj.pk for obj in changed_products} | touched
                | {obj.product_id for obj in changed_variants} | {obj.product_id for obj, _ in new_variants}) - created
     catalog_imported.send(sender=Product, created=sorted(created), updated=sorted(updated))
     progress(total, total)
@@ -549,8 +547,9 @@ class _Before:
     low_stock_threshold: int | None
 
 
-def _apply_product_children(plan, product_ids, result, changed_products):
-    """Attribute values and images: rewritten only for products whose set differs."""
+def _apply_product_children(plan, product_ids, result, changed_products) -> set[int]:
+    """Attribute values and images: rewritten only for products whose set differs. Returns the ids of
+    the existing products (other than `changed_products`) this rewrote."""
     ids = [pid for pid in product_ids.values() if pid]
     current_attrs: dict[int, list] = {}
     current_images: dict[int, list] = {}
@@ -584,7 +583,7 @@ def _apply_product_children(plan, product_ids, result, changed_products):
     touched = (set(attr_replace) | set(image_replace)) - {p.pk for p in changed_products}
     existing_touched = [pid for pid in touched if pid in {p.existing_id for p in plan.products.values()}]
     result.products_updated += len(existing_touched)
-    result.touched_product_ids = set(existing_touched)
+    return set(existing_touched)
 
 
 def _normal(rows) -> list:

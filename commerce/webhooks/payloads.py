@@ -1,6 +1,6 @@
 """JSON payloads of the webhook events (see events.PAYLOAD_SCHEMAS)."""
 
-from commerce.catalog.models import Product, ProductVariant
+from commerce.catalog.models import Product
 from commerce.orders.models import Order
 
 
@@ -33,7 +33,7 @@ def order_payload(order: Order) -> dict:
 
 
 def product_payload(product: Product) -> dict:
-    variants = ProductVariant.objects.filter(product=product).order_by("sort_order", "pk")
+    variants = product.variants.all()  # ordered by sort_order, id (the model's ordering); prefetchable
     return {
         "id": product.pk,
         "slug": product.slug,

@@ -64,7 +64,9 @@ def _catalog_imported(sender, created, updated, **kwargs):
     for event, ids in ((events.PRODUCT_CREATED, created), (events.PRODUCT_UPDATED, updated)):
         if not ids or not webhook_event_wanted(event):
             continue
-        for product in Product.objects.filter(pk__in=ids, live=True).select_related("category").order_by("pk"):
+        products = (Product.objects.filter(pk__in=ids, live=True).select_related("category")
+                    .prefetch_related("variants").order_by("pk"))
+        for product in products:
             webhook_event_emit(event=event, payload={"product": product_payload(product)})
 
 

@@ -5,9 +5,8 @@ They are skipped, with the reason, when /usr/bin/chromium or the playwright pack
 `.ci/browser-deps` installs chromium on CI. A browser is never downloaded.
 """
 
+import contextlib
 import os
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -56,49 +55,15 @@ def chromium():
         browser.close()
 
 
-class InFlightRequests:
-    """Counts the requests the live server is still answering (its threads run in this process)."""
-
-    def __init__(self):
-        self.count = 0
-        self._lock = threading.Lock()
-
-    def started(self, **kwargs):
-        with self._lock:
-            self.count += 1
-
-    def finished(self, **kwargs):
-        with self._lock:
-            self.count -= 1
-
-    def wait_until_idle(self, timeout: float = 15.0):
-        deadline = time.monotonic() + timeout
-        while self.count > 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-
 @pytest.fixture
 def browser_site(settings, live_server):
-    """The live server with media served, so pages show their pictures.
-
-    The live server outlives the test, and a request the browser sent just before its context closed
-    may still be running when the test's database is flushed; such a request re-creates rows (content
-    types) that the next test's reload of the migration data then collides with. So the test ends
-    only once the server has answered everything it was sent.
-    """
-    from django.core.signals import request_finished, request_started
-    from django.urls import clear_url_caches
-
+    """The live server with media served, so pages show their pictures."""
     settings.ROOT_URLCONF = "tests.browser.urls"
     settings.ALLOWED_HOSTS = ["*"]
-    in_flight = InFlightRequests()
-    request_started.connect(in_flight.started, weak=False)
-    request_finished.connect(in_flight.finished, weak=False)
+    from django.urls import clear_url_caches
+
     clear_url_caches()
     yield live_server
-    in_flight.wait_until_idle()
-    request_started.disconnect(in_flight.started)
-    request_finished.disconnect(in_flight.finished)
     clear_url_caches()
 
 
@@ -144,10 +109,9 @@ class Shots:
             page.evaluate(f"window.scrollTo(0, {top})")
             page.wait_for_timeout(60)
         page.evaluate(f"window.scrollTo(0, {int(start)})")
-        try:  # pictures settle; an admin editor that polls (preview, editing sessions) never goes idle
+        # pictures settle; an admin editor that polls (preview, editing sessions) never goes idle
+        with contextlib.suppress(PlaywrightTimeoutError):
             page.wait_for_load_state("networkidle", timeout=5_000)
-        except PlaywrightTimeoutError:
-            pass
         page.screenshot(path=str(path), full_page=True)
         return path
 
