@@ -361,6 +361,18 @@ def catalog_version() -> str:
     return str(version)
 
 
+def catalog_scoped_version(scope: str) -> str:
+    """"<catalogue version>:<scope counter>": what a page of `scope` is valid for (cached_page_get),
+    for per-process structures built from what that scope shows (list_index.py). No round trip when
+    the watcher knows both."""
+    _settle_outage()
+    version = _watcher.scoped_version(scope)
+    if version is not None:
+        return version
+    version = catalog_version()
+    return f"{version}:{_stored_scope(version, scope)}"
+
+
 def _write_new_version(*, confirm: bool = False) -> str | None:
     """Write (and publish) a new version and return it. Redis unreachable: logged, not raised; the
     version is returned all the same (nothing is cached under it), or None with `confirm`."""

@@ -9,9 +9,11 @@ instead"), while it narrows the colours' counts. Attribute, stock and price filt
 (selectors.product_matches_q), and the counts follow the same rule: `color=black` counts a product
 under `size=s` only if one of its variants is S and black.
 
-Two queries whatever the filters: one UNION ALL of grouped counts (one pair of parts per group of
-attributes that shares a filter set) and one aggregate for total, in-stock count and price range. The
-names and order of attributes and values come from a per-version cached index (no query when warm).
+The figures come from the in-memory list engine (list_index.py: no query when warm). The SQL below
+is the reference it is tested against and the path for filters it does not index: two queries whatever
+the filters, one UNION ALL of grouped counts (one pair of parts per group of attributes that shares a
+filter set) and one aggregate for total, in-stock count and price range. The names and order of
+attributes and values come from a per-version cached index (no query when warm).
 """
 
 from collections import defaultdict
@@ -22,6 +24,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from .cache import cached_for_version
+from .list_index import list_index_get
 from .models import (
     MONEY_OUTPUT,
     AttributeValue,
@@ -143,38 +146,38 @@ def _matching_price_expression(filters: ProductFilters, aggregate):
     return Coalesce(Subquery(variants, output_field=MONEY_OUTPUT), "base_price", output_field=MONEY_OUTPUT)
 
 
-def product_facets(*, filters: ProductFilters) -> ProductFacets:
-    """The facets of the list `filters` selects (see the module docstring); two queries (and the
-    search backend's, unless `filters.search_ids` is resolved already)."""
-    filters = search_resolved(filters)
-    index = _facet_index()
-    # attribute id -> the value ids chosen for it (one entry of filters.attribute_value_ids)
+def _chosen_values(filters: ProductFilters, index: _FacetIndex) -> dict[int, tuple[int, ...]]:
+    """attribute id -> the value ids chosen for it (an entry of filters.attribute_value_ids whose
+    values all belong to that one attribute)."""
     chosen: dict[int, tuple[int, ...]] = {}
     for value_ids in filters.attribute_value_ids:
         attribute_ids = {index.attribute_of_value.get(v) for v in value_ids}
         if len(attribute_ids) == 1 and None not in attribute_ids:
             chosen[attribute_ids.pop()] = tuple(value_ids)
+    return chosen
 
-    all_ids = [a for a, _, _ in index.attributes]
-    parts = []
-    unfiltered = [a for a in all_ids if a not in chosen]
-    if unfiltered:
-        parts += _value_counts_parts(filters, unfiltered)
-    for attribute_id, value_ids in chosen.items():
-        others = tuple(v for v in filters.attribute_value_ids if tuple(v) != value_ids)
-        parts += _value_counts_parts(replace(filters, attribute_value_ids=others), [attribute_id])
-    counts: dict[int, int] = defaultdict(int)
-    if parts:
-        for value_id, n in parts[0].union(*parts[1:], all=True):
-            counts[value_id] += n
 
-    unpriced = replace(filters, price_min=None, price_max=None)
-    totals = Product.objects.aggregate(
-        total=Count("id", filter=product_matches_q(filters)),
-        in_stock_count=Count("id", filter=product_matches_q(replace(filters, in_stock=True))),
-        price_min=Min(_matching_price_expression(unpriced, Min), filter=product_matches_q(unpriced)),
-        price_max=Max(_matching_price_expression(unpriced, Max), filter=product_matches_q(unpriced)),
-    )
+def _others(filters: ProductFilters, value_ids: tuple[int, ...]) -> tuple:
+    """The attribute filters but the one choosing `value_ids` (what that attribute's counts keep)."""
+    return tuple(v for v in filters.attribute_value_ids if tuple(v) != value_ids)
+
+
+def product_facets(*, filters: ProductFilters) -> ProductFacets:
+    """The facets of the list `filters` selects (see the module docstring). From the in-memory list
+    engine when it can answer (list_index.py: no query); otherwise two queries. Either way the search
+    backend's query too, unless `filters.search_ids` is resolved already."""
+    filters = search_resolved(filters)
+    index = _facet_index()
+    chosen = _chosen_values(filters, index)
+    engine = list_index_get()
+    if engine is not None and engine.knows_values(filters):
+        counts, total, in_stock_count, price_min, price_max = engine.facet_figures(
+            filters,
+            groups_without={a: _others(filters, value_ids) for a, value_ids in chosen.items()},
+            value_ids_by_attribute={a: tuple(v for v, _, _ in index.values.get(a, ())) for a, _, _ in index.attributes},
+        )
+    else:
+        counts, total, in_stock_count, price_min, price_max = _facet_figures_sql(filters, index, chosen)
 
     attributes = []
     for attribute_id, slug, name in index.attributes:
@@ -187,10 +190,30 @@ def product_facets(*, filters: ProductFilters) -> ProductFacets:
         if values:
             attributes.append(AttributeFacet(slug=slug, name=name, values=values))
     return ProductFacets(
-        attributes=attributes,
-        price_min=totals["price_min"],
-        price_max=totals["price_max"],
-        in_stock_count=totals["in_stock_count"],
-        total=totals["total"],
+        attributes=attributes, price_min=price_min, price_max=price_max, in_stock_count=in_stock_count, total=total
     )
 
+
+def _facet_figures_sql(filters: ProductFilters, index: _FacetIndex, chosen: dict[int, tuple[int, ...]]):
+    """(value counts, total, in-stock count, price min, price max) in two queries: the reference the
+    list engine is tested against, and the path for filters it does not index."""
+    all_ids = [a for a, _, _ in index.attributes]
+    parts = []
+    unfiltered = [a for a in all_ids if a not in chosen]
+    if unfiltered:
+        parts += _value_counts_parts(filters, unfiltered)
+    for attribute_id, value_ids in chosen.items():
+        parts += _value_counts_parts(replace(filters, attribute_value_ids=_others(filters, value_ids)), [attribute_id])
+    counts: dict[int, int] = defaultdict(int)
+    if parts:
+        for value_id, n in parts[0].union(*parts[1:], all=True):
+            counts[value_id] += n
+
+    unpriced = replace(filters, price_min=None, price_max=None)
+    totals = Product.objects.aggregate(
+        total=Count("id", filter=product_matches_q(filters)),
+        in_stock_count=Count("id", filter=product_matches_q(replace(filters, in_stock=True))),
+        price_min=Min(_matching_price_expression(unpriced, Min), filter=product_matches_q(unpriced)),
+        price_max=Max(_matching_price_expression(unpriced, Max), filter=product_matches_q(unpriced)),
+    )
+    return counts, totals["total"], totals["in_stock_count"], totals["price_min"], totals["price_max"]

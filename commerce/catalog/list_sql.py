@@ -147,12 +147,7 @@ def product_page_rows_sql(*, filters, ordering: str, offset: int, limit: int, wi
     count = f", (SELECT COUNT(*) FROM catalog_product WHERE {where}) AS total_count" if with_count else ""  # noqa: S608
     # fixed fragments only; every value is a parameter. A nested `catalog_product` names the inner table.
     sql = (
-        "SELECT catalog_product.id, catalog_product.name, catalog_product.slug, pt.slug, c.slug, c.name, "  # noqa: S608
-        f"{d['price_min']} AS price_min, {d['price_max']} AS price_max, {d['in_stock']} AS in_stock, "
-        f"catalog_product.rating_avg, catalog_product.rating_count, {d['image_id']} AS image_id{count} "
-        "FROM catalog_product "
-        "JOIN catalog_producttype pt ON pt.id = catalog_product.product_type_id "
-        "LEFT JOIN catalog_category c ON c.id = catalog_product.category_id "
+        f"{_card_select_sql()}{count} {_CARD_FROM_SQL}"  # noqa: S608
         f"WHERE catalog_product.id IN (SELECT catalog_product.id FROM catalog_product WHERE {where} "
         f"ORDER BY {inner_order_by} LIMIT %s OFFSET %s) "
         f"ORDER BY {order_by}"
@@ -161,8 +156,36 @@ def product_page_rows_sql(*, filters, ordering: str, offset: int, limit: int, wi
     with connection.cursor() as cursor:
         cursor.execute(sql, all_params)
         rows = cursor.fetchall()
-    keys = (
-        "id", "name", "slug", "product_type__slug", "category__slug", "category__name", "price_min",
-        "price_max", "in_stock", "rating_avg", "rating_count", "image_id", *(("total_count",) if with_count else ()),
-    )
+    keys = (*_CARD_KEYS, *(("total_count",) if with_count else ()))
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+_CARD_KEYS = (
+    "id", "name", "slug", "product_type__slug", "category__slug", "category__name", "price_min",
+    "price_max", "in_stock", "rating_avg", "rating_count", "image_id",
+)
+_CARD_FROM_SQL = (
+    "FROM catalog_product "
+    "JOIN catalog_producttype pt ON pt.id = catalog_product.product_type_id "
+    "LEFT JOIN catalog_category c ON c.id = catalog_product.category_id "
+)
+
+
+def _card_select_sql() -> str:
+    d = definitions_sql()
+    return (
+        "SELECT catalog_product.id, catalog_product.name, catalog_product.slug, pt.slug, c.slug, c.name, "
+        f"{d['price_min']} AS price_min, {d['price_max']} AS price_max, {d['in_stock']} AS in_stock, "
+        f"catalog_product.rating_avg, catalog_product.rating_count, {d['image_id']} AS image_id"
+    )
+
+
+def product_card_rows_sql(*, ids) -> list[dict]:
+    """The list rows (cards) of these live products, in the order of `ids` (list_index.py picks them)."""
+    if not ids:
+        return []
+    sql = f"{_card_select_sql()} {_CARD_FROM_SQL}WHERE catalog_product.id = ANY(%s) AND catalog_product.live"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(ids)])
+        rows = {row[0]: dict(zip(_CARD_KEYS, row, strict=True)) for row in cursor.fetchall()}
+    return [rows[i] for i in ids if i in rows]

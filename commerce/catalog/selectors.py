@@ -35,6 +35,7 @@ from commerce.core.renditions import renditions_or_empty
 
 from . import detail_sql, list_sql
 from .cache import cached_for_version, catalog_version
+from .list_index import ListIndex, list_index_get
 from .models import (
     MONEY_OUTPUT,
     VARIANT_IN_STOCK,
@@ -344,8 +345,16 @@ LIST_ROW_FIELDS = (
 )
 
 
+def _list_index_for(filters: ProductFilters) -> ListIndex | None:
+    """The in-memory list engine when it can answer these filters (list_index.py), else None."""
+    index = list_index_get()
+    return index if index is not None and index.knows_values(filters) else None
+
+
 def product_list_count(*, filters: ProductFilters) -> int:
     filters = search_resolved(filters)
+    if (index := _list_index_for(filters)) is not None:
+        return index.count(filters)
     if connection.vendor == "postgresql":
         return list_sql.product_count_sql(filters=filters)
     return live_products_filtered(filters=filters).count()
@@ -384,7 +393,13 @@ def product_list_rows(
     filters = search_resolved(filters)
     if ordering == "relevance" and not filters.search:
         ordering = DEFAULT_PRODUCT_ORDERING  # nothing to rank by
-    if connection.vendor == "postgresql":
+    if (index := _list_index_for(filters)) is not None:
+        rows = product_card_rows(ids=index.page_ids(filters, ordering=ordering, offset=offset, limit=limit))
+        if with_count:
+            total = index.count(filters)
+            for row in rows:
+                row["total_count"] = total
+    elif connection.vendor == "postgresql":
         rows = list_sql.product_page_rows_sql(
             filters=filters, ordering=ordering, offset=offset, limit=limit, with_count=with_count
         )
@@ -396,6 +411,14 @@ def product_list_rows(
     for row in rows:
         row["thumbnail_url"] = thumbnails.get(row["image_id"], {}).get(LIST_THUMBNAIL_SPEC)
     return rows
+
+
+def product_card_rows(*, ids: Sequence[int]) -> list[dict]:
+    """The list rows (LIST_ROW_FIELDS) of these live products, in the order given; one query."""
+    if connection.vendor == "postgresql":
+        return list_sql.product_card_rows_sql(ids=ids)
+    rows = {row["id"]: row for row in Product.objects.filter(live=True, id__in=list(ids)).cards().values(*LIST_ROW_FIELDS)}
+    return [rows[i] for i in ids if i in rows]
 
 
 def _product_list_rows_orm(

@@ -129,7 +129,12 @@ def _stock_pages_bump(*, field: str, deltas: dict[int, int], locked: dict[int, _
         if before != after:
             products.add(product_scope(row.product_id))
             flipped = flipped or (row.is_active and (before > 0) != (after > 0))
-    catalog_scope_bump(scopes=[*products, *([LISTS_SCOPE] if flipped else [])], at_commit_only=True)
+    catalog_scope_bump(scopes=products, at_commit_only=True)
+    if flipped:
+        # also now, not only at commit: a list read later in this transaction (a test's, an admin
+        # action's) must not be answered by a list index built before the flip (list_index.py).
+        # Flips are rare next to stock moves, so the extra round trip is too.
+        catalog_scope_bump(scopes=[LISTS_SCOPE])
 
 
 def stock_levels_announce(
