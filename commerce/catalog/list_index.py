@@ -27,11 +27,15 @@ the carry stops there.
 """
 
 import bisect
+import itertools
 import time
+from array import array
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
+
+from commerce.core.cache_redis import redis_breaker_open
 
 from .cache import LISTS_SCOPE, catalog_scoped_version
 from .models import (
@@ -95,12 +99,12 @@ class ListIndex:
     by_product_type: dict[int, int]  # product type id -> product mask
     own_values: dict[int, int]  # value id -> product mask: the product has the value itself
     variant_values: dict[int, int]  # value id -> variant mask: the variant or its product has the value
-    variant_price: dict[int, Decimal]  # variant position -> selling price
-    variants_by_price: list[tuple[Decimal, int]]  # (selling price, variant position), cheapest first
-    bare_by_price: list[tuple[Decimal, int]]  # (base price, product bit), products without variants
+    variant_price: list[Decimal | None]  # by position: the variant's selling price (None: no variant)
+    variants_by_price: "_ByPrice"  # variant positions, cheapest first
+    bare_by_price: "_ByPrice"  # the bits of products without variants, by base price
     filterable_values: frozenset[int]  # every value id of a filterable attribute
-    run_ends: list[int]  # every run's last position, ascending (`_last_of`)
-    orderings: dict[str, tuple[int, ...]] = field(default_factory=dict)  # ordering -> product bits in order
+    run_ends: array  # every run's last position, ascending (`_last_of`)
+    orderings: dict[str, array] = field(default_factory=dict)  # ordering -> product bits in order
     built_seconds: float = 0.0
 
     def _last_of(self, position: int) -> int:
@@ -151,14 +155,14 @@ class ListIndex:
             mask &= self._price_mask(self.bare_by_price, price_min, price_max, within=self.without_variants)
         return mask
 
-    def _price_mask(self, by_price, low, high, *, within: int) -> int:
-        prices = [price for price, _ in by_price]
+    def _price_mask(self, by_price: "_ByPrice", low, high, *, within: int) -> int:
+        prices, positions = by_price.prices, by_price.positions
         start = 0 if low is None else bisect.bisect_left(prices, low)
         stop = len(prices) if high is None else bisect.bisect_right(prices, high)
         if stop - start <= len(prices) // 2:
-            return _mask_of((position for _, position in by_price[start:stop]), self.size)
-        outside = [position for _, position in by_price[:start]] + [position for _, position in by_price[stop:]]
-        return within & ~_mask_of(outside, self.size)
+            return _mask_of(positions[start:stop], self.size)
+        # most positions are inside: cheaper to set the few outside and take the rest
+        return within & ~_mask_of(itertools.chain(positions[:start], positions[stop:]), self.size)
 
     def _matching(self, level: int, groups, *, in_stock, price_min, price_max) -> int:
         """The product mask of selectors.product_matches_q, given its product-level part."""
@@ -249,16 +253,36 @@ class ListIndex:
                 prices += [self.variant_price[p] for p in range(first, last + 1) if p in chosen]
         else:  # many products: walk the variants in price order, the first match from each end
             chosen, matched = _Bytes(variants, self.size), _Bytes(with_variants, self.size)
-            for walk in (self.variants_by_price, reversed(self.variants_by_price)):
+            by_price = self.variants_by_price
+            for walk in (by_price.cheapest_first(), by_price.dearest_first()):
                 for price, position in walk:
                     if position in chosen and self._last_of(position) in matched:
                         prices.append(price)
                         break
         if bare:
             shown = _Bytes(bare, self.size)
-            prices += [price for price, position in self.bare_by_price if position in shown][:1]
-            prices += [price for price, position in reversed(self.bare_by_price) if position in shown][:1]
+            for walk in (self.bare_by_price.cheapest_first(), self.bare_by_price.dearest_first()):
+                prices += [next(price for price, position in walk if position in shown)]
         return min(prices), max(prices)
+
+
+@dataclass(frozen=True)
+class _ByPrice:
+    """Bit positions ordered by price (ties by position), with the prices beside them for bisecting."""
+
+    prices: list[Decimal]
+    positions: array
+
+    @classmethod
+    def of(cls, pairs) -> "_ByPrice":
+        ordered = sorted(pairs)
+        return cls(prices=[price for price, _ in ordered], positions=array("l", (p for _, p in ordered)))
+
+    def cheapest_first(self):
+        return zip(self.prices, self.positions)
+
+    def dearest_first(self):
+        return zip(reversed(self.prices), reversed(self.positions))
 
 
 def _union(masks) -> int:
@@ -295,8 +319,10 @@ def _build() -> ListIndex | None:
         return None
 
     position_of_variant: dict[int, int] = {}
-    first_position, last_position, product_ids, run_ends = {}, {}, {}, []
-    variant_price, in_stock_variant_positions, price_min = {}, [], {}
+    first_position, last_position, product_ids, run_ends = {}, {}, {}, array("l")
+    variant_price: list[Decimal | None] = [None] * size
+    in_stock_variant_positions, price_min = [], {}
+    same_price: dict[Decimal, Decimal] = {}  # one Decimal object per distinct price (memory)
     by_category: dict[int, list[int]] = {}
     by_product_type: dict[int, list[int]] = {}
     bare, bare_by_price = [], []
@@ -306,7 +332,8 @@ def _build() -> ListIndex | None:
         first = position
         for variant_id, _, price, on_hand, allocated in variants:
             position_of_variant[variant_id] = position
-            variant_price[position] = effective_price(price, base_price)
+            selling = effective_price(price, base_price)
+            variant_price[position] = same_price.setdefault(selling, selling)
             if available_quantity(on_hand, allocated) > 0:
                 in_stock_variant_positions.append(position)
             position += 1
@@ -363,8 +390,8 @@ def _build() -> ListIndex | None:
         own_values={v: mask(p) for v, p in own.items()},
         variant_values={v: mask(p) for v, p in on_variants.items()},
         variant_price=variant_price,
-        variants_by_price=sorted((price, p) for p, price in variant_price.items()),
-        bare_by_price=sorted(bare_by_price),
+        variants_by_price=_ByPrice.of((price, p) for p, price in enumerate(variant_price) if price is not None),
+        bare_by_price=_ByPrice.of(bare_by_price),
         filterable_values=frozenset(AttributeValue.objects.filter(attribute__filterable=True).values_list("id", flat=True)),
         run_ends=run_ends,
     )
@@ -374,10 +401,10 @@ def _build() -> ListIndex | None:
     by_price = sorted(products, key=lambda p: (price_min[p[0]], p[0]))
     by_created = sorted(products, key=lambda p: (p[4], p[0]))
     index.orderings = {
-        "name": tuple(last_position[i] for i in names if i in last_position),
-        "price": tuple(last_position[p[0]] for p in by_price),
-        "-price": tuple(last_position[p[0]] for p in reversed(by_price)),
-        "-created": tuple(last_position[p[0]] for p in reversed(by_created)),
+        "name": array("l", (last_position[i] for i in names if i in last_position)),
+        "price": array("l", (last_position[p[0]] for p in by_price)),
+        "-price": array("l", (last_position[p[0]] for p in reversed(by_price))),
+        "-created": array("l", (last_position[p[0]] for p in reversed(by_created))),
     }
     index.built_seconds = time.perf_counter() - started
     return index
@@ -394,6 +421,11 @@ def list_index_get() -> ListIndex | None:
     if not getattr(settings, "CATALOG_LIST_INDEX", True):
         return None
     version = catalog_scoped_version(LISTS_SCOPE)
+    if redis_breaker_open():
+        # Redis is failing: no version read now can be trusted to hold (each read during an outage
+        # makes a new one, cache.py), and rebuilding per request would cost far more than the SQL.
+        # Lists go to the database, as every cached read does during an outage.
+        return None
     built = _built
     if built is not None and built[0] == version:
         return built[1]

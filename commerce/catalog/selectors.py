@@ -385,10 +385,11 @@ def product_list_rows(
     """One page of list rows as plain dicts (see LIST_ROW_FIELDS), plus `thumbnail_url` (or None)
     and, `with_count`, `total_count` (the number of matching products) on every row.
 
-    Two queries at most: the annotated page, and the thumbnails' renditions (skipped when no product
-    on the page has an image, or when their URLs are memoised for this catalogue version). On
-    PostgreSQL the page is one hand-written statement (list_sql.py: the ORM's Python cost was ten
-    times the SQL's); elsewhere the ORM builds the same query.
+    Two queries at most: the page's cards, and the thumbnails' renditions (skipped when no product
+    on the page has an image, or when their URLs are memoised for this catalogue version). The
+    in-memory list engine picks the page's ids (list_index.py); without it (switched off, too large,
+    a filter it does not index) the page is one hand-written statement on PostgreSQL (list_sql.py: the
+    ORM's Python cost was ten times the SQL's) and the ORM's query elsewhere.
     """
     filters = search_resolved(filters)
     if ordering == "relevance" and not filters.search:

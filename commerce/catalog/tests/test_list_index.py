@@ -136,6 +136,15 @@ def test_the_engine_steps_aside_when_switched_off_or_too_large(settings):
     assert product_facets(filters=ProductFilters(in_stock=True)).total == expected
 
 
+def test_the_engine_steps_aside_while_redis_fails(monkeypatch):
+    # during an outage each version read makes a new version: rebuilding per request would be ruinous
+    _random_catalogue(9)
+    expected = live_products_filtered(filters=ProductFilters(in_stock=True)).count()
+    monkeypatch.setattr(list_index, "redis_breaker_open", lambda: True)
+    assert list_index.list_index_get() is None
+    assert product_facets(filters=ProductFilters(in_stock=True)).total == expected
+
+
 def test_prices_in_the_engine_are_exact_decimals():
     clothing = clothing_type()
     product = ProductFactory(slug="cheap", product_type=clothing, base_price=Decimal("0.10"))
