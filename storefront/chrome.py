@@ -10,8 +10,8 @@ import time
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import Site
-from wagtail.signals import page_published, page_unpublished
+from wagtail.models import PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms_pages.models import NavigationSettings, ShopSettings
 from commerce.catalog.selectors import category_tree_list
@@ -74,6 +74,22 @@ def chrome_get(request) -> dict:
     return data
 
 
+# {name: (version, value)}: other per-process reads that change only when the chrome version does
+_values: dict[str, tuple[str, object]] = {}
+
+
+def chrome_memoised(name: str, build):
+    """`build()` once per chrome version in this process (for reads that publishing a page, a view
+    restriction or a settings change would alter, e.g. the live ShopPage)."""
+    version = _version()
+    held = _values.get(name)
+    if held is not None and held[0] == version:
+        return held[1]
+    value = build()
+    _values[name] = (version, value)
+    return value
+
+
 def category_menu(menu_slugs: list[str]) -> list[dict]:
     """The header's categories: the editor's choice and order, else the top level as the tree has it."""
     roots = category_tree_list()
@@ -94,3 +110,7 @@ def connect_chrome_signals() -> None:
         post_delete.connect(chrome_version_bump, sender=model, dispatch_uid=f"chrome-bump-delete-{model.__name__}")
     page_published.connect(chrome_version_bump, dispatch_uid="chrome-bump-published")
     page_unpublished.connect(chrome_version_bump, dispatch_uid="chrome-bump-unpublished")
+    post_page_move.connect(chrome_version_bump, dispatch_uid="chrome-bump-moved")
+    # a page made private (or public again) leaves or joins what `public()` pages show
+    post_save.connect(chrome_version_bump, sender=PageViewRestriction, dispatch_uid="chrome-bump-restriction-save")
+    post_delete.connect(chrome_version_bump, sender=PageViewRestriction, dispatch_uid="chrome-bump-restriction-delete")

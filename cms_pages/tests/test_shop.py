@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import PageViewRestriction
 
 from cms_pages.models import HomePage, ShopPage
 from commerce.catalog.models import ProductImage
@@ -44,6 +45,18 @@ def test_shop_page_dresses_listing_with_intro_and_banner(client, home):
     assert "Hand-picked basics." in html
     assert "Linen Shirt" in html
     assert '<link rel="canonical" href="http://testserver/shop/">' in html
+
+
+def test_a_published_or_restricted_shop_page_shows_on_the_next_listing(client, home):
+    # the listing keeps the live ShopPage per process; publishing and restricting must reach it at once
+    _product("Linen Shirt")
+    shop = ShopPage.objects.get()
+    assert "Hand-picked basics." not in client.get("/shop/").content.decode()
+    shop.intro = "<p>Hand-picked basics.</p>"
+    shop.save_revision().publish()
+    assert "Hand-picked basics." in client.get("/shop/").content.decode()
+    PageViewRestriction.objects.create(page=shop, restriction_type=PageViewRestriction.LOGIN)
+    assert "Hand-picked basics." not in client.get("/shop/").content.decode()
 
 
 def test_shop_page_routes_serve_catalogue_where_editors_place_it(client, home):

@@ -10,12 +10,16 @@ here, so the shop works the same whether it is reached through Wagtail's tree or
 from django.http import Http404, HttpResponsePermanentRedirect
 
 from cms_pages.models import ProductSlugRedirect, ShopPage
+from storefront.chrome import chrome_memoised
 from storefront.catalogue import views as site_views
 from storefront.product import views as product_views
 
 
 def shop_page_get() -> ShopPage | None:
-    return ShopPage.objects.live().public().first()
+    """The live, public ShopPage (intro, SEO, banners), read once per chrome version per process:
+    publishing, moving or restricting a page bumps that version (storefront/chrome.py). Two queries
+    saved on every catalogue page."""
+    return chrome_memoised("shop-page", lambda: ShopPage.objects.live().public().first())
 
 
 def _with_shop_page(request, shop_page: ShopPage | None) -> None:
