@@ -47,9 +47,8 @@ from .models import (
     effective_price,
 )
 
-# Above this many bit positions (active variants, plus one per product without any) lists go to the
-# database instead: each value's masks take positions/8 bytes, and a worker's memory is budgeted.
-DEFAULT_MAX_POSITIONS = 300_000
+# settings.CATALOG_LIST_INDEX_MAX_POSITIONS: above this many bit positions (active variants, plus one
+# per product without any) lists go to the database instead; each value's masks take positions/8 bytes.
 # A price range over at most this many matching products is read product by product; above it the
 # variants are scanned in price order, where the first match is usually the answer.
 _PRICE_SCAN_BY_PRODUCT_MAX = 500
@@ -315,7 +314,7 @@ def _build() -> ListIndex | None:
     ):
         variants_of.setdefault(row[1], []).append(row)
     size = sum(max(len(variants_of.get(p[0], ())), 1) for p in products)
-    if size > getattr(settings, "CATALOG_LIST_INDEX_MAX_POSITIONS", DEFAULT_MAX_POSITIONS):
+    if size > settings.CATALOG_LIST_INDEX_MAX_POSITIONS:
         return None
 
     position_of_variant: dict[int, int] = {}
@@ -418,7 +417,7 @@ def list_index_get() -> ListIndex | None:
     """The index for the current lists version (built on first use after a change), or None when
     switched off (CATALOG_LIST_INDEX = False) or too large: then lists go to the database."""
     global _built
-    if not getattr(settings, "CATALOG_LIST_INDEX", True):
+    if not settings.CATALOG_LIST_INDEX:
         return None
     version = catalog_scoped_version(LISTS_SCOPE)
     if redis_breaker_open():

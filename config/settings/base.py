@@ -214,6 +214,11 @@ SHOP_INVOICE_PREFIX = env("SHOP_INVOICE_PREFIX", default="INV")
 SHOP_INVOICE_ATTACH_TO_CONFIRMATION = env.bool("SHOP_INVOICE_ATTACH_TO_CONFIRMATION", default=True)
 SHOP_CREDIT_NOTE_PREFIX = env("SHOP_CREDIT_NOTE_PREFIX", default="CN")
 SHOP_RETURN_WINDOW_DAYS = env.int("SHOP_RETURN_WINDOW_DAYS", default=30)
+# Product lists, counts and facets from an in-memory index per worker (commerce/catalog/list_index.py,
+# ~5 MB for 10,000 products x 5 variants); above this many active variants (+ products without any)
+# lists are answered by the database instead.
+CATALOG_LIST_INDEX = env.bool("CATALOG_LIST_INDEX", default=True)
+CATALOG_LIST_INDEX_MAX_POSITIONS = env.int("CATALOG_LIST_INDEX_MAX_POSITIONS", default=300_000)
 SHOP_LEGAL_ADDRESS = env("SHOP_LEGAL_ADDRESS", default="Cartwheel Ltd, 1 Commerce Way, Springfield")
 
 # --- Static and media ---------------------------------------------------------------------------
