@@ -15,13 +15,12 @@ MORE_FROM_CATEGORY = 4
 
 
 def _gallery(detail) -> list[dict]:
-    product_images = [pi for pi in detail.product.images.all() if pi.image_id]
-    ids = [pi.image_id for pi in product_images]
+    ids = [image["image_id"] for image in detail.images if image["image_id"]]
     large, small = pictures(image_ids=ids, spec=GALLERY), pictures(image_ids=ids, spec=THUMB)
     return [
-        {"picture": large[pi.image_id], "thumb": small.get(pi.image_id), "alt": pi.alt_text or detail.product.name}
-        for pi in product_images
-        if pi.image_id in large
+        {"picture": large[image["image_id"]], "thumb": small.get(image["image_id"]), "alt": image["alt"] or detail.product.name}
+        for image in detail.images
+        if image["image_id"] in large
     ]
 
 

@@ -158,3 +158,59 @@ def test_a_picture_whose_file_is_gone_leaves_the_page_and_the_api_up_without_it(
     api = client.get(f"/api/v1/products/{tee.slug}/")
     assert api.status_code == 200
     assert "cannot be read" in caplog.text
+
+
+@pytest.mark.postgres
+def test_product_page_reads_the_same_through_the_sql_and_the_orm_paths(client, tee, monkeypatch):
+    """On PostgreSQL the page's rows come from plain SQL (commerce/catalog/detail_sql.py): the page is
+    byte for byte the ORM's, for the picker (every choice), the gallery, the details and the rating."""
+    import re
+
+    from commerce.catalog import selectors
+    from storefront.product import views
+
+    image = get_image_model().objects.create(title="tee", file=get_test_image_file(size=(700, 700)))
+    ProductImage.objects.create(product=tee, image=image, alt_text="")
+    material = tee.product_type.product_attributes()[0]
+    ProductAttributeValue.objects.create(product=tee, attribute=material, value_text="Organic cotton")
+    type(tee).objects.filter(pk=tee.pk).update(rating_avg=Decimal("4.50"), rating_count=2, seo_title="Tee!")
+    bare = ProductFactory(name="Bare", slug="bare", category=None)  # no category, variant, value or image
+
+    def page(slug, **params) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            html = _html(client, slug, **params)
+        # the catalogue's queries: the site chrome's may come or not (its memo is refreshed independently)
+        catalogue = [q for q in queries.captured_queries if "catalog_" in q["sql"]]
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html), len(catalogue)
+
+    def orm_read_queries(slug) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            selectors.product_detail_get_orm(slug=slug)
+        return len(queries)
+
+    slugs = ("classic-tee", bare.slug)
+    choices = [{}, {"option-size": "m"}, {"option-size": "s", "option-color": "blue"}, {"option-color": "nope"}]
+    page(slugs[0])  # warm the per-version lookups
+    sql = {(slug, i): page(slug, **params) for slug in slugs for i, params in enumerate(choices)}
+    monkeypatch.setattr(views, "product_detail_get", selectors.product_detail_get_orm)
+    orm = {(slug, i): page(slug, **params) for slug in slugs for i, params in enumerate(choices)}
+    assert {k: html for k, (html, _) in sql.items()} == {k: html for k, (html, _) in orm.items()}
+    assert "Organic cotton" in sql["classic-tee", 0][0] and "Tee!" in sql["classic-tee", 0][0]
+    assert 'alt="Classic Tee"' in sql["classic-tee", 0][0]  # an image without alt text: the product's name
+    # one query for the read, and none later: nothing the page reads is left deferred on its instances
+    for slug, i in sql:
+        assert sql[slug, i][1] == orm[slug, i][1] - orm_read_queries(slug) + 1
+
+
+def test_category_menu_is_rendered_once_and_follows_a_renamed_category(client, tee):
+    from storefront.templatetags import storefront_tags
+
+    html = _html(client)
+    assert html.count('href="/shop/category/t-shirts/"') == 3 + 1  # drawer, header, footer; breadcrumb
+    kept = len(storefront_tags._category_menu_html)
+    _html(client)
+    assert len(storefront_tags._category_menu_html) == kept  # the same menu: nothing rendered again
+    tee.category.name = "Tees"
+    tee.category.save()
+    html = _html(client)
+    assert ">Tees</a>" in html and "T-shirts" not in html
