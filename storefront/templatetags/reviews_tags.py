@@ -34,7 +34,8 @@ def product_reviews(context, product, form=None):
             for r in sorted(histogram, reverse=True)
         ],
         "own_review": review_get_for_user(user=user, product_id=product.pk),
-        "form": form or ReviewForm(),
+        # only a signed-in shopper sees the form: no form instance for every anonymous page view
+        "form": form or (ReviewForm() if user.is_authenticated else None),
         "user": user,
     }
 
