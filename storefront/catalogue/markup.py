@@ -3,8 +3,8 @@
 Every grid (the catalogue, search, the home page's blocks, "more from this category") shows up to 24
 cards, each with a five-candidate <picture>. As template includes that was ~700 variable lookups and
 50 include nodes per catalogue page, about half of its rendering time; here a card costs a few string
-joins. The markup is the one the templates had (storefront/tests/test_card_markup.py holds it to the
-reference rendering); every value is escaped.
+joins. Every value is escaped; storefront/catalogue/tests/test_card_markup.py checks what a shopper
+and a screen reader get. Templates use them through `{% load card_tags %}`.
 """
 
 from django.template.defaultfilters import floatformat, pluralize
