@@ -51,7 +51,7 @@ from commerce.core.errors import ApplicationError
 from commerce.core.money import format_money
 from commerce.core.renditions import rendition_or_none
 
-from . import documents, invoices, refunds, returns, services
+from . import invoices, refunds, returns, services
 from .line_quantities import parse_line_quantities
 from .models import Fulfilment, FulfilmentLine, Order, OrderLine, ReturnRequest
 from .payments import payment_provider_label, payment_providers
@@ -531,6 +531,9 @@ class OrderDocumentView(InstanceSpecificView):
     def get(self, request, *args, **kwargs):
         if not self.check_action_permitted(request.user):
             return HttpResponseForbidden("You do not have permission to see orders.")
+        # the PDF library (fpdf2 and fontTools, ~8 MB) loads on the first document, not in every web worker
+        from . import documents
+
         order = order_get_with_operations(pk=self.instance.pk)
         if self.document == "invoice_pdf":
             invoice = getattr(order, "invoice", None)
