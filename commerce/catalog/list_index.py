@@ -299,73 +299,82 @@ def _without_stock_filter(filters):
 
 
 def _build() -> ListIndex | None:
-    """The index of the live catalogue, in six queries; None when it is too large to hold."""
+    """The index of the live catalogue, in six queries; None when it is too large to hold.
+
+    Rows are streamed (variants merged into their products in id order, never all held at once):
+    what a worker's memory peaks at while building matters as much as what the index keeps.
+    """
     started = time.perf_counter()
     products = list(
         Product.objects.filter(live=True)
         .order_by("id")
         .values_list("id", "category_id", "product_type_id", "base_price", "created_at")
     )
-    variants_of: dict[int, list[tuple]] = {}
-    for row in (
+    variant_rows = (
         ProductVariant.objects.filter(is_active=True, product__live=True)
         .order_by("product_id", "id")
         .values_list("id", "product_id", "price", "stock_on_hand", "stock_allocated")
-    ):
-        variants_of.setdefault(row[1], []).append(row)
-    size = sum(max(len(variants_of.get(p[0], ())), 1) for p in products)
-    if size > settings.CATALOG_LIST_INDEX_MAX_POSITIONS:
-        return None
-
+        .iterator(chunk_size=5000)
+    )
+    limit = settings.CATALOG_LIST_INDEX_MAX_POSITIONS
     position_of_variant: dict[int, int] = {}
     first_position, last_position, product_ids, run_ends = {}, {}, {}, array("l")
-    variant_price: list[Decimal | None] = [None] * size
+    variant_price: list[Decimal | None] = []  # by position; None at a product-without-variants' bit
     in_stock_variant_positions, price_min = [], {}
     same_price: dict[Decimal, Decimal] = {}  # one Decimal object per distinct price (memory)
     by_category: dict[int, list[int]] = {}
     by_product_type: dict[int, list[int]] = {}
     bare, bare_by_price = [], []
-    position = 0
+    pending = next(variant_rows, None)
     for product_id, category_id, product_type_id, base_price, _created in products:
-        variants = variants_of.get(product_id, ())
-        first = position
-        for variant_id, _, price, on_hand, allocated in variants:
-            position_of_variant[variant_id] = position
-            selling = effective_price(price, base_price)
-            variant_price[position] = same_price.setdefault(selling, selling)
-            if available_quantity(on_hand, allocated) > 0:
-                in_stock_variant_positions.append(position)
-            position += 1
-        if not variants:
-            position += 1  # the run's one unused position, holding the product's bit
-            bare.append(position - 1)
-            bare_by_price.append((base_price, position - 1))
-        last = position - 1
+        first = len(variant_price)
+        while pending is not None and pending[1] <= product_id:
+            variant_id, owner, price, on_hand, allocated = pending
+            if owner == product_id:
+                position_of_variant[variant_id] = len(variant_price)
+                if available_quantity(on_hand, allocated) > 0:
+                    in_stock_variant_positions.append(len(variant_price))
+                selling = effective_price(price, base_price)
+                variant_price.append(same_price.setdefault(selling, selling))
+            pending = next(variant_rows, None)
+        if len(variant_price) == first:
+            variant_price.append(None)  # the run's one unused position, holding the product's bit
+            bare.append(first)
+            bare_by_price.append((base_price, first))
+            price_min[product_id] = base_price
+        else:
+            price_min[product_id] = min(variant_price[first:])
+        last = len(variant_price) - 1
+        if last >= limit:
+            return None
         first_position[product_id], last_position[product_id], product_ids[last] = first, last, product_id
         run_ends.append(last)
-        price_min[product_id] = min((variant_price[p] for p in range(first, last + 1)), default=base_price) if variants else base_price
         if category_id is not None:
             by_category.setdefault(category_id, []).append(last)
         by_product_type.setdefault(product_type_id, []).append(last)
+    for _ in variant_rows:  # a variant whose product went live meanwhile: finish the cursor
+        pass
+    size = len(variant_price)
 
     own: dict[int, list[int]] = {}
     for product_id, value_id in ProductAttributeValue.objects.filter(
         product__live=True, value__attribute__filterable=True
-    ).values_list("product_id", "value_id"):
-        own.setdefault(value_id, []).append(last_position[product_id])
+    ).values_list("product_id", "value_id").iterator(chunk_size=5000):
+        if product_id in last_position:
+            own.setdefault(value_id, []).append(last_position[product_id])
     on_variants: dict[int, list[int]] = {}
     through = ProductVariant.attribute_values.through
     for variant_id, value_id in through.objects.filter(
         productvariant__is_active=True, productvariant__product__live=True, attributevalue__attribute__filterable=True
-    ).values_list("productvariant_id", "attributevalue_id"):
-        on_variants.setdefault(value_id, []).append(position_of_variant[variant_id])
+    ).values_list("productvariant_id", "attributevalue_id").iterator(chunk_size=5000):
+        if variant_id in position_of_variant:
+            on_variants.setdefault(value_id, []).append(position_of_variant[variant_id])
     # a product's own value counts for each of its variants (selectors.variant_matches_q)
     for value_id, lasts in own.items():
         spread = on_variants.setdefault(value_id, [])
         for last in lasts:
-            product_id = product_ids[last]
-            if len(variants_of.get(product_id, ())):
-                spread.extend(range(first_position[product_id], last + 1))
+            if variant_price[last] is not None:  # the product has variants
+                spread.extend(range(first_position[product_ids[last]], last + 1))
 
     def mask(positions) -> int:
         return _mask_of(positions, size)
