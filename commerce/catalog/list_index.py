@@ -45,6 +45,7 @@ from .models import (
     ProductVariant,
     available_quantity,
     effective_price,
+    price_range,
 )
 
 # settings.CATALOG_LIST_INDEX_MAX_POSITIONS: above this many bit positions (active variants, plus one
@@ -337,13 +338,11 @@ def _build() -> ListIndex | None:
                 selling = effective_price(price, base_price)
                 variant_price.append(same_price.setdefault(selling, selling))
             pending = next(variant_rows, None)
+        price_min[product_id] = price_range(variant_price[first:], base_price)[0]
         if len(variant_price) == first:
             variant_price.append(None)  # the run's one unused position, holding the product's bit
             bare.append(first)
             bare_by_price.append((base_price, first))
-            price_min[product_id] = base_price
-        else:
-            price_min[product_id] = min(variant_price[first:])
         last = len(variant_price) - 1
         if last >= limit:
             return None

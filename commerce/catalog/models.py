@@ -44,6 +44,12 @@ def available_quantity(stock_on_hand: int, stock_allocated: int) -> int:
     return max(stock_on_hand - stock_allocated, 0)
 
 
+def price_range(selling_prices: list[Decimal], base_price: Decimal) -> tuple[Decimal, Decimal]:
+    """A product's cheapest and dearest selling price over its active variants' selling prices; its
+    base price when it has no active variant (the Python form of the card's price range below)."""
+    return (min(selling_prices), max(selling_prices)) if selling_prices else (base_price, base_price)
+
+
 def effective_price_expression(base_price=None):
     """The SQL form of `effective_price` over variant rows. `base_price` defaults to the joined
     product's; inside a subquery correlated to a product pass `OuterRef("base_price")` (no join)."""

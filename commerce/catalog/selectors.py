@@ -48,6 +48,7 @@ from .models import (
     ProductVariant,
     effective_price,
     effective_price_expression,
+    price_range,
     product_in_stock_expression,
     product_price_min_expression,
 )
@@ -625,16 +626,17 @@ def product_detail_build(
     # image_id: the site's gallery makes its own renditions of the same pictures
     images = [{"image_id": pi.image_id, "alt": pi.alt_text, "urls": urls.get(pi.image_id, {})} for pi in product_images]
 
-    prices = [effective_price(v.price, product.base_price) for v in variants] or [product.base_price]
-    prices = [p for p in prices if p is not None] or [Decimal("0.00")]  # an unsaved preview has no price yet
+    # an unsaved preview may have no price yet
+    base_price = product.base_price if product.base_price is not None else Decimal("0.00")
+    price_min, price_max = price_range([effective_price(v.price, base_price) for v in variants], base_price)
     return ProductDetail(
         product=product,
         attributes=list(attributes.values()),
         images=images,
         variants=variants,
         category_path=category_index_get().path(product.category_id),
-        price_min=min(prices),
-        price_max=max(prices),
+        price_min=price_min,
+        price_max=price_max,
         in_stock=any(v.stock_available > 0 for v in variants),
     )
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from commerce.catalog.models import Product, ProductVariant, available_quantity, effective_price
+from commerce.catalog.models import Product, ProductVariant, available_quantity, effective_price, price_range
 from commerce.catalog.selectors import ProductFilters, product_list_rows
 from commerce.catalog.tests.factories import ProductFactory, ProductVariantFactory
 
@@ -40,6 +40,10 @@ def test_product_card_query_gives_price_range_and_stock_from_active_variants(pro
     assert (cards["no-variants"].price_min, cards["no-variants"].price_max, cards["no-variants"].in_stock) == (
         Decimal("4.00"), Decimal("4.00"), False,
     )
+    for product in products.prefetch_related("variants"):
+        selling = [v.effective_price for v in product.variants.all() if v.is_active]
+        card = cards[product.slug]
+        assert price_range(selling, product.base_price) == (card.price_min, card.price_max)
     rows = {r["slug"]: r for r in product_list_rows(filters=ProductFilters(), ordering="name", offset=0, limit=10)}
     for slug, card in cards.items():
         assert (rows[slug]["price_min"], rows[slug]["price_max"], rows[slug]["in_stock"]) == (
