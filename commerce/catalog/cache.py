@@ -72,6 +72,9 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalog:version"
 LISTS_SCOPE = "lists"
+# bumped, just before LISTS_SCOPE, when a stock move takes a variant in or out of stock: lets the list
+# engine (list_index.py) tell a sell-out, which needs only its stock bits re-read, from other list changes
+STOCK_FLIPS_SCOPE = "stock-flips"
 # Entries outlive a version only as garbage; this bounds how long they occupy the cache.
 ENTRY_TIMEOUT_SECONDS = 60 * 60
 

@@ -34,11 +34,13 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import BooleanField, ExpressionWrapper
 
 from commerce.core.cache_redis import redis_breaker_open
 
-from .cache import LISTS_SCOPE, catalog_scoped_version
+from .cache import LISTS_SCOPE, STOCK_FLIPS_SCOPE, catalog_scoped_version
 from .models import (
+    VARIANT_IN_STOCK,
     AttributeValue,
     Product,
     ProductAttributeValue,
@@ -417,25 +419,79 @@ def _build() -> ListIndex | None:
     return index
 
 
-# (lists version, index or None) for this process
-_built: tuple[str, ListIndex | None] | None = None
+def _with_fresh_stock(index: ListIndex) -> ListIndex | None:
+    """The index with its stock bits read again (one query of the active variants' stock, in the
+    order their positions were given), or None when the variants themselves changed meanwhile."""
+    flags = (
+        ProductVariant.objects.filter(is_active=True, product__live=True)
+        .order_by("product_id", "id")
+        .annotate(stocked=ExpressionWrapper(VARIANT_IN_STOCK, output_field=BooleanField()))
+        .values_list("stocked", flat=True)
+        .iterator(chunk_size=10000)
+    )
+    positions = (p for p, price in enumerate(index.variant_price) if price is not None)
+    in_stock = []
+    for stocked, position in itertools.zip_longest(flags, positions):
+        if stocked is None or position is None:
+            return None  # more or fewer active variants than positions: not only stock changed
+        if stocked:
+            in_stock.append(position)
+    variants = _mask_of(in_stock, index.size)
+    return replace(index, in_stock_variants=variants, in_stock_products=index._any(variants))
+
+
+@dataclass(frozen=True)
+class _Built:
+    version: str  # the catalogue version
+    lists: int  # the LISTS_SCOPE counter
+    stock_flips: int  # the STOCK_FLIPS_SCOPE counter
+    index: ListIndex | None
+
+
+def _counters() -> tuple[str, int, int] | None:
+    lists = catalog_scoped_version(LISTS_SCOPE).rsplit(":", 1)
+    flips = catalog_scoped_version(STOCK_FLIPS_SCOPE).rsplit(":", 1)
+    if lists[0] != flips[0]:
+        return None  # the catalogue version moved between the two reads
+    return lists[0], int(lists[1]), int(flips[1])
+
+
+# what this process holds: the index and the counters it was built (or its stock read) for
+_built: _Built | None = None
 
 
 def list_index_get() -> ListIndex | None:
-    """The index for the current lists version (built on first use after a change), or None when
-    switched off (CATALOG_LIST_INDEX = False) or too large: then lists go to the database."""
+    """The index for the current lists version, or None when switched off (CATALOG_LIST_INDEX =
+    False) or too large: then lists go to the database.
+
+    Built on first use after a change. When every LISTS_SCOPE bump since is a stock flip's (each comes
+    with a STOCK_FLIPS_SCOPE bump, sent first), only the stock bits are read again: one query of the
+    variants' stock flags (~40 ms on 10,000 x 5) instead of a rebuild (~350 ms), so sell-outs under order
+    traffic stay cheap. Should a flip's two messages be seen apart, the counters disagree for that
+    moment and the index is rebuilt; a rebuild is always right.
+    """
     global _built
     if not settings.CATALOG_LIST_INDEX:
         return None
-    version = catalog_scoped_version(LISTS_SCOPE)
+    counters = _counters()
     if redis_breaker_open():
         # Redis is failing: no version read now can be trusted to hold (each read during an outage
         # makes a new one, cache.py), and rebuilding per request would cost far more than the SQL.
         # Lists go to the database, as every cached read does during an outage.
         return None
     built = _built
-    if built is not None and built[0] == version:
-        return built[1]
+    if counters is None:
+        return _build()
+    version, lists, flips = counters
+    if built is not None and built.version == version:
+        if (built.lists, built.stock_flips) == (lists, flips):
+            return built.index
+        only_flips = lists - built.lists == flips - built.stock_flips > 0
+        if only_flips and built.index is not None:
+            index = _with_fresh_stock(built.index)
+            if index is not None:
+                _built = _Built(version, lists, flips, index)
+                return index
     index = _build()
-    _built = (version, index)
+    _built = _Built(version, lists, flips, index)
     return index

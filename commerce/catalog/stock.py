@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from commerce.core.compiled_query import CompiledQuery
 from commerce.core.errors import ConflictError
 
-from .cache import LISTS_SCOPE, catalog_scope_bump, product_scope
+from .cache import LISTS_SCOPE, STOCK_FLIPS_SCOPE, catalog_scope_bump, product_scope
 from .models import ProductVariant, available_quantity
 from .signals import StockLevel, stock_levels_changed
 
@@ -131,9 +131,11 @@ def _stock_pages_bump(*, field: str, deltas: dict[int, int], locked: dict[int, _
             flipped = flipped or (row.is_active and (before > 0) != (after > 0))
     catalog_scope_bump(scopes=products, at_commit_only=True)
     if flipped:
-        # also now, not only at commit: a list read later in this transaction (a test's, an admin
-        # action's) must not be answered by a list index built before the flip (list_index.py).
-        # Flips are rare next to stock moves, so the extra round trip is too.
+        # Now as well as at commit: a list read later in this transaction (a test's, an admin
+        # action's) must not be answered by a list engine built before the flip. Flips are rare next
+        # to stock moves, so the extra round trips are too. STOCK_FLIPS_SCOPE goes first, so that
+        # whoever has seen this LISTS_SCOPE bump has seen it too (list_index.list_index_get).
+        catalog_scope_bump(scopes=[STOCK_FLIPS_SCOPE])
         catalog_scope_bump(scopes=[LISTS_SCOPE])
 
 

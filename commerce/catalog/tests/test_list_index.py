@@ -113,6 +113,42 @@ def test_a_variant_selling_out_is_out_of_in_stock_lists_at_once():
     assert product_facets(filters=ProductFilters()).in_stock_count == 0
 
 
+def test_a_sell_out_rereads_only_the_stock_and_a_price_change_rebuilds():
+    clothing = clothing_type()
+    size_s = AttributeValue.objects.get(attribute__slug="size", slug="s")
+    tee = ProductFactory(slug="tee", product_type=clothing)
+    last_one = ProductVariantFactory(product=tee, stock_on_hand=1)
+    last_one.attribute_values.set([size_s])
+    ProductVariantFactory(product=ProductFactory(slug="mug"), stock_on_hand=4)
+    before = list_index.list_index_get()
+    wanted = ProductFilters(in_stock=True, attribute_value_ids=((size_s.id,),))
+    assert before.count(wanted) == 1
+
+    stock_allocate(quantities={last_one.pk: 1})  # sold out: a stock flip
+
+    after = list_index.list_index_get()
+    assert after is not before and after.variant_values is before.variant_values  # stock re-read, no rebuild
+    assert after.count(wanted) == 0 and after.count(ProductFilters(in_stock=True)) == 1
+    assert product_facets(filters=ProductFilters()).in_stock_count == 1
+
+    last_one.price = Decimal("99.00")
+    last_one.save()  # a price change: everything a list shows may move, so a rebuild
+    rebuilt = list_index.list_index_get()
+    assert rebuilt.variant_values is not after.variant_values
+    assert product_facets(filters=ProductFilters()).price_max == Decimal("99.00")
+
+
+def test_reading_the_stock_again_refuses_when_the_variants_changed():
+    clothing = clothing_type()
+    tee = ProductFactory(slug="tee", product_type=clothing)
+    gone = ProductVariantFactory(product=tee, stock_on_hand=1)
+    ProductVariantFactory(product=tee, stock_on_hand=1)
+    index = list_index.list_index_get()
+    assert list_index._with_fresh_stock(index) is not None
+    ProductVariant.objects.filter(pk=gone.pk).update(is_active=False)  # no signal: as if unseen
+    assert list_index._with_fresh_stock(index) is None  # the caller rebuilds instead
+
+
 def test_a_stock_move_that_flips_nothing_keeps_the_engine_built():
     clothing = clothing_type()
     tee = ProductFactory(slug="tee", product_type=clothing)
