@@ -281,10 +281,10 @@ class _ByPrice:
         return cls(prices=[price for price, _ in ordered], positions=array("l", (p for _, p in ordered)))
 
     def cheapest_first(self):
-        return zip(self.prices, self.positions)
+        return zip(self.prices, self.positions, strict=True)
 
     def dearest_first(self):
-        return zip(reversed(self.prices), reversed(self.positions))
+        return zip(reversed(self.prices), reversed(self.positions), strict=True)
 
 
 def _union(masks) -> int:

@@ -10,8 +10,8 @@ here, so the shop works the same whether it is reached through Wagtail's tree or
 from django.http import Http404, HttpResponsePermanentRedirect
 
 from cms_pages.models import ProductSlugRedirect, ShopPage
-from storefront.chrome import chrome_memoised
 from storefront.catalogue import views as site_views
+from storefront.chrome import chrome_memoised
 from storefront.product import views as product_views
 
 

@@ -98,13 +98,17 @@ def test_warm_list_page_with_facets_reads_only_the_cards():
     assert len(queries) == 1, [q["sql"] for q in queries]  # the page's cards; thumbnails come from the memo
 
 
-def test_a_variant_selling_out_is_out_of_in_stock_lists_at_once():
-    clothing = clothing_type()
+def _last_size_s(slug: str):
+    """A product with one variant, size S, one unit left; and the filters `size=s&in_stock=true`."""
+    product = ProductFactory(slug=slug, product_type=clothing_type())  # clothing_type() makes the sizes
     size_s = AttributeValue.objects.get(attribute__slug="size", slug="s")
-    hoodie = ProductFactory(slug="hoodie", product_type=clothing)
-    last_one = ProductVariantFactory(product=hoodie, stock_on_hand=1)
+    last_one = ProductVariantFactory(product=product, stock_on_hand=1)
     last_one.attribute_values.set([size_s])
-    wanted = ProductFilters(in_stock=True, attribute_value_ids=((size_s.id,),))
+    return last_one, ProductFilters(in_stock=True, attribute_value_ids=((size_s.id,),))
+
+
+def test_a_variant_selling_out_is_out_of_in_stock_lists_at_once():
+    last_one, wanted = _last_size_s("hoodie")
     assert product_list_page(filters=wanted, ordering="name", offset=0, limit=20).count == 1
 
     stock_allocate(quantities={last_one.pk: 1})  # the last S is sold: the list must say so now
@@ -114,14 +118,9 @@ def test_a_variant_selling_out_is_out_of_in_stock_lists_at_once():
 
 
 def test_a_sell_out_rereads_only_the_stock_and_a_price_change_rebuilds():
-    clothing = clothing_type()
-    size_s = AttributeValue.objects.get(attribute__slug="size", slug="s")
-    tee = ProductFactory(slug="tee", product_type=clothing)
-    last_one = ProductVariantFactory(product=tee, stock_on_hand=1)
-    last_one.attribute_values.set([size_s])
+    last_one, wanted = _last_size_s("tee")
     ProductVariantFactory(product=ProductFactory(slug="mug"), stock_on_hand=4)
     before = list_index.list_index_get()
-    wanted = ProductFilters(in_stock=True, attribute_value_ids=((size_s.id,),))
     assert before.count(wanted) == 1
 
     stock_allocate(quantities={last_one.pk: 1})  # sold out: a stock flip

@@ -38,14 +38,14 @@ class _Tags(HTMLParser):
 
 
 def _card(**overrides) -> Card:
-    fields = dict(
-        name="Tee <b>&</b> co",
-        url="/shop/product/tee/",
-        price_min=Decimal("12.00"),
-        price_max=Decimal("12.00"),
-        in_stock=True,
-        picture=PICTURE,
-    )
+    fields = {
+        "name": "Tee <b>&</b> co",
+        "url": "/shop/product/tee/",
+        "price_min": Decimal("12.00"),
+        "price_max": Decimal("12.00"),
+        "in_stock": True,
+        "picture": PICTURE,
+    }
     return Card(**{**fields, **overrides})
 
 
