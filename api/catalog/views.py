@@ -28,7 +28,7 @@ from commerce.catalog.facets import product_facets
 from commerce.catalog.selectors import (
     PRODUCT_ORDERINGS,
     category_tree_list,
-    product_api_detail_get,
+    product_detail_get,
     product_id_for_slug,
     product_list_page,
     search_resolved,
@@ -246,7 +246,7 @@ class ProductDetailView(CachedCatalogView):
         scope = self.cache_scope(request._request, slug=slug)
         version, body = cached_page_get(cache_name, scope)
         if body is None:
-            detail = product_api_detail_get(slug=slug)
+            detail = product_detail_get(slug=slug)
             if detail is None:
                 raise NotFoundError("No product with that slug is on sale.")
             body = _dumps(product_detail_data(detail, url=url, absolute=request.build_absolute_uri))

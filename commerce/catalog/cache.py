@@ -545,8 +545,9 @@ def _write_scopes(scopes) -> None:
 
 def catalog_scope_bump(*, scopes, at_commit_only: bool = False) -> None:
     """Invalidate the pages of these scopes only (`product_scope(id)`, LISTS_SCOPE); like
-    `catalog_cache_bump`, now and again at commit, or only at commit with `at_commit_only`."""
-    scopes = sorted(set(scopes))
+    `catalog_cache_bump`, now and again at commit, or only at commit with `at_commit_only`.
+    Scopes are bumped (and announced) in the order given, duplicates once."""
+    scopes = list(dict.fromkeys(scopes))
     if not scopes:
         return
     in_transaction = transaction.get_connection().in_atomic_block

@@ -9,7 +9,7 @@ would have built (no deferred field: nothing a template or `Model` method reads 
 Rows become instances with `Model.from_db` (what the ORM itself calls), so `ProductDetail`,
 `ProductAttributeValue.display_value` and the body builders stay the single source of what a page
 shows. `test_product_detail_sql_matches_orm` (tests/test_list_sql.py) keeps the two paths equal;
-change both together. Used only on PostgreSQL (selectors.product_detail_get, product_api_detail_get).
+change both together. Used only on PostgreSQL (selectors.product_detail_get).
 """
 
 from django.db import connection

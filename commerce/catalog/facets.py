@@ -24,7 +24,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from .cache import cached_for_version
-from .list_index import list_index_get
+from .list_index import list_index_for
 from .models import (
     MONEY_OUTPUT,
     AttributeValue,
@@ -169,8 +169,8 @@ def product_facets(*, filters: ProductFilters) -> ProductFacets:
     filters = search_resolved(filters)
     index = _facet_index()
     chosen = _chosen_values(filters, index)
-    engine = list_index_get()
-    if engine is not None and engine.knows_values(filters):
+    engine = list_index_for(filters)
+    if engine is not None:
         counts, total, in_stock_count, price_min, price_max = engine.facet_figures(
             filters,
             groups_without={a: _others(filters, value_ids) for a, value_ids in chosen.items()},

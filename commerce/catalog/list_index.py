@@ -14,9 +14,10 @@ as the reference and the fallback; tests/test_list_index.py runs both over rando
 every filter and ordering and requires identical answers.
 
 Freshness: the index is built for "<catalogue version>:<lists scope counter>" (cache.py) — the same key
-that drops cached list pages — so it is rebuilt exactly when something a list can show changes
-(product, category or attribute edits; a variant's price, values or activity; a variant going in or out
-of stock). Stock moves that flip nothing leave it as it is, as they leave cached list pages.
+that drops cached list pages — so it follows exactly what a list can show: product, category or
+attribute edits and a variant's price, values or activity rebuild it; a variant going in or out of
+stock only has the stock flags read again (`list_index_get`). Stock moves that flip nothing leave it as
+it is, as they leave cached list pages.
 
 Layout: every live product owns a run of bit positions, one per active variant (a single unused
 position when it has none); the runs lie end to end in product-id order. A *variant mask* has bits at
@@ -28,7 +29,6 @@ the carry stops there.
 
 import bisect
 import itertools
-import time
 from array import array
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -50,8 +50,9 @@ from .models import (
     price_range,
 )
 
-# settings.CATALOG_LIST_INDEX_MAX_POSITIONS: above this many bit positions (active variants, plus one
-# per product without any) lists go to the database instead; each value's masks take positions/8 bytes.
+# (settings.CATALOG_LIST_INDEX_MAX_POSITIONS: above this many bit positions, active variants plus one
+# per product without any, lists go to the database instead; each value's masks take positions/8 bytes.)
+
 # A price range over at most this many matching products is read product by product; above it the
 # variants are scanned in price order, where the first match is usually the answer.
 _PRICE_SCAN_BY_PRODUCT_MAX = 500
@@ -107,7 +108,6 @@ class ListIndex:
     filterable_values: frozenset[int]  # every value id of a filterable attribute
     run_ends: array  # every run's last position, ascending (`_last_of`)
     orderings: dict[str, array] = field(default_factory=dict)  # ordering -> product bits in order
-    built_seconds: float = 0.0
 
     def _last_of(self, position: int) -> int:
         """The last position of the run holding `position` (the product's bit)."""
@@ -190,9 +190,11 @@ class ListIndex:
 
     # --- pages --------------------------------------------------------------------------------------
 
-    def page_ids(self, filters, *, ordering: str, offset: int, limit: int) -> list[int]:
-        """The ids of one page of matching products, in the list's order (selectors.PRODUCT_ORDERINGS)."""
-        matching = _Bytes(self.matches(filters), self.size)
+    def page(self, filters, *, ordering: str, offset: int, limit: int) -> tuple[list[int], int]:
+        """(the ids of one page of matching products in the list's order, selectors.PRODUCT_ORDERINGS;
+        the number of matching products)."""
+        matched = self.matches(filters)
+        matching = _Bytes(matched, self.size)
         if ordering == "relevance":
             last = self.last_position
             order = (last[i] for i in filters.search_ids or () if i in last)
@@ -207,7 +209,7 @@ class ListIndex:
                 ids.append(self.product_ids[position])
                 if len(ids) == limit:
                     break
-        return ids
+        return ids, matched.bit_count()
 
     # --- facets -------------------------------------------------------------------------------------
 
@@ -220,11 +222,18 @@ class ListIndex:
         """
         level = self._product_level(filters)
         in_stock, low, high = filters.in_stock, filters.price_min, filters.price_max
+        matched: dict[tuple, tuple[int, int]] = {}  # groups -> (variant mask, bare product mask)
+
+        def matching(groups) -> tuple[int, int]:
+            key = tuple(map(tuple, groups))
+            if key not in matched:
+                bare = self._bare(groups, price_min=low, price_max=high) if in_stock is not True else 0
+                matched[key] = (self._variants(groups, in_stock=in_stock is True, price_min=low, price_max=high), bare)
+            return matched[key]
+
         counts: dict[int, int] = {}
         for attribute_id, value_ids in value_ids_by_attribute.items():
-            groups = groups_without.get(attribute_id, filters.attribute_value_ids)
-            variants = self._variants(groups, in_stock=in_stock is True, price_min=low, price_max=high)
-            bare = self._bare(groups, price_min=low, price_max=high) if in_stock is not True else 0
+            variants, bare = matching(groups_without.get(attribute_id, filters.attribute_value_ids))
             for value_id in value_ids:
                 on_variants = variants & self.variant_values.get(value_id, 0)
                 on_bare = bare & self.own_values.get(value_id, 0)
@@ -233,7 +242,8 @@ class ListIndex:
                     if n:
                         counts[value_id] = n
         groups = filters.attribute_value_ids
-        total = self._matching(level, groups, in_stock=in_stock, price_min=low, price_max=high).bit_count()
+        variants, bare = matching(groups)
+        total = (level & (self._any(variants) | bare)).bit_count()
         stocked_level = self._product_level(_without_stock_filter(filters))
         in_stock_count = self._matching(stocked_level, groups, in_stock=True, price_min=low, price_max=high).bit_count()
         price_min, price_max = self._price_range(level, groups, in_stock=in_stock)
@@ -307,7 +317,6 @@ def _build() -> ListIndex | None:
     Rows are streamed (variants merged into their products in id order, never all held at once):
     what a worker's memory peaks at while building matters as much as what the index keeps.
     """
-    started = time.perf_counter()
     products = list(
         Product.objects.filter(live=True)
         .order_by("id")
@@ -415,7 +424,6 @@ def _build() -> ListIndex | None:
         "-price": array("l", (last_position[p[0]] for p in reversed(by_price))),
         "-created": array("l", (last_position[p[0]] for p in reversed(by_created))),
     }
-    index.built_seconds = time.perf_counter() - started
     return index
 
 
@@ -458,6 +466,12 @@ def _counters() -> tuple[str, int, int] | None:
 
 # what this process holds: the index and the counters it was built (or its stock read) for
 _built: _Built | None = None
+
+
+def list_index_for(filters) -> ListIndex | None:
+    """The engine when it can answer these filters (every attribute value indexed), else None."""
+    index = list_index_get()
+    return index if index is not None and index.knows_values(filters) else None
 
 
 def list_index_get() -> ListIndex | None:

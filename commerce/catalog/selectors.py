@@ -35,7 +35,7 @@ from commerce.core.renditions import renditions_or_empty
 
 from . import detail_sql, list_sql
 from .cache import cached_for_version, catalog_version
-from .list_index import ListIndex, list_index_get
+from .list_index import list_index_for
 from .models import (
     MONEY_OUTPUT,
     VARIANT_IN_STOCK,
@@ -351,15 +351,9 @@ LIST_ROW_FIELDS = (
 )
 
 
-def _list_index_for(filters: ProductFilters) -> ListIndex | None:
-    """The in-memory list engine when it can answer these filters (list_index.py), else None."""
-    index = list_index_get()
-    return index if index is not None and index.knows_values(filters) else None
-
-
 def product_list_count(*, filters: ProductFilters) -> int:
     filters = search_resolved(filters)
-    if (index := _list_index_for(filters)) is not None:
+    if (index := list_index_for(filters)) is not None:
         return index.count(filters)
     if connection.vendor == "postgresql":
         return list_sql.product_count_sql(filters=filters)
@@ -400,10 +394,10 @@ def product_list_rows(
     filters = search_resolved(filters)
     if ordering == "relevance" and not filters.search:
         ordering = DEFAULT_PRODUCT_ORDERING  # nothing to rank by
-    if (index := _list_index_for(filters)) is not None:
-        rows = product_card_rows(ids=index.page_ids(filters, ordering=ordering, offset=offset, limit=limit))
+    if (index := list_index_for(filters)) is not None:
+        ids, total = index.page(filters, ordering=ordering, offset=offset, limit=limit)
+        rows = product_card_rows(ids=ids)
         if with_count:
-            total = index.count(filters)
             for row in rows:
                 row["total_count"] = total
     elif connection.vendor == "postgresql":
@@ -598,14 +592,6 @@ def product_detail_get_orm(*, slug: str) -> ProductDetail | None:
     return product_detail_build(
         product, list(product.attribute_values.all()), list(product.images.all()), list(product.variants.all())
     )
-
-
-def product_api_detail_get(*, slug: str) -> ProductDetail | None:
-    """`product_detail_get` for the API's body (the same read: on PostgreSQL one round trip of plain SQL)."""
-    if connection.vendor != "postgresql":
-        return product_detail_get(slug=slug)
-    rows = detail_sql.product_detail_rows_sql(slug=slug)
-    return None if rows is None else product_detail_build(*rows)
 
 
 def product_detail_build(

@@ -133,10 +133,9 @@ def _stock_pages_bump(*, field: str, deltas: dict[int, int], locked: dict[int, _
     if flipped:
         # Now as well as at commit: a list read later in this transaction (a test's, an admin
         # action's) must not be answered by a list engine built before the flip. Flips are rare next
-        # to stock moves, so the extra round trips are too. STOCK_FLIPS_SCOPE goes first, so that
+        # to stock moves, so the extra round trip is too. STOCK_FLIPS_SCOPE goes first, so that
         # whoever has seen this LISTS_SCOPE bump has seen it too (list_index.list_index_get).
-        catalog_scope_bump(scopes=[STOCK_FLIPS_SCOPE])
-        catalog_scope_bump(scopes=[LISTS_SCOPE])
+        catalog_scope_bump(scopes=[STOCK_FLIPS_SCOPE, LISTS_SCOPE])
 
 
 def stock_levels_announce(

@@ -47,9 +47,9 @@ def card_html(card: Card, *, eager: bool = False) -> SafeString:
         badge = '<span class="badge">Sold out</span>'
     else:
         badge = ""
-    price = f'{"From " if card.price_varies else ""}<strong>{escape(_money(card.price_min))}</strong>'
+    price = f'{"From " if card.price_varies else ""}<strong>{escape(format_money(card.price_min))}</strong>'
     if card.compare_at:
-        price += f' <del><span class="visually-hidden">was</span> {escape(_money(card.compare_at))}</del>'
+        price += f' <del><span class="visually-hidden">was</span> {escape(format_money(card.compare_at))}</del>'
     rating = ""
     if card.rating_count:
         count = card.rating_count
@@ -64,7 +64,3 @@ def card_html(card: Card, *, eager: bool = False) -> SafeString:
         f'    <h3 class="card-title">{escape(card.name)}</h3>\n  </a>\n'
         f'  <p class="price">{price}</p>{rating}\n</article>'
     )
-
-
-def _money(amount) -> str:
-    return "" if amount is None or amount == "" else format_money(amount)

@@ -33,7 +33,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _engine_page(index, filters, ordering, offset, limit):
-    return index.page_ids(filters, ordering=ordering, offset=offset, limit=limit)
+    ids, count = index.page(filters, ordering=ordering, offset=offset, limit=limit)
+    assert count == index.count(filters)
+    return ids
 
 
 def _reference_page(filters, ordering, offset, limit):

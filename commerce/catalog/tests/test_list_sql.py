@@ -136,7 +136,7 @@ def test_product_detail_sql_matches_orm(catalogue):
     """The PostgreSQL detail read (product page, API) builds the same body as the ORM's, for every kind of product."""
     from api.catalog.serializers import product_detail_data
     from commerce.catalog.models import Attribute, Product
-    from commerce.catalog.selectors import product_api_detail_get, product_detail_get_orm
+    from commerce.catalog.selectors import product_detail_get, product_detail_get_orm
 
     weight = Attribute.objects.create(name="Weight", slug="weight", type=Attribute.Type.NUMBER, unit="kg")
     product = Product.objects.filter(live=True).first()
@@ -144,7 +144,7 @@ def test_product_detail_sql_matches_orm(catalogue):
     for slug in Product.objects.values_list("slug", flat=True):
         expected = product_detail_get_orm(slug=slug)
         with CaptureQueriesContext(connection) as queries:
-            fast = product_api_detail_get(slug=slug)
+            fast = product_detail_get(slug=slug)
         if expected is None:
             assert fast is None
             continue
